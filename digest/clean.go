@@ -1,0 +1,127 @@
+package digest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+// errBinary is the reason given for files that are not text.
+var errBinary = errors.New("binary content, not text")
+
+// decodeText turns a file's bytes into clean UTF-8 text with LF line ends.
+// It refuses binary content and repairs what it can, saying what it repaired:
+// a byte-order mark is dropped, UTF-16 is decoded, bytes that are not UTF-8
+// are read as Windows-1252 (the usual culprit), and CRLF or CR become LF.
+func decodeText(data []byte) (string, []string, error) {
+	var warnings []string
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		data = data[3:]
+		warnings = append(warnings, "byte-order mark removed")
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		data = decodeUTF16(data)
+		warnings = append(warnings, "decoded from UTF-16")
+	}
+	if looksBinary(data) {
+		return "", nil, errBinary
+	}
+	text := string(data)
+	if !utf8.ValidString(text) {
+		var n int
+		text, n = repairUTF8(data)
+		warnings = append(warnings, fmt.Sprintf("invalid UTF-8 repaired: %d bytes read as Windows-1252", n))
+	}
+	if strings.Contains(text, "\r") {
+		text = strings.ReplaceAll(text, "\r\n", "\n")
+		text = strings.ReplaceAll(text, "\r", "\n")
+	}
+	text = strings.Map(dropControl, text)
+	return text, warnings, nil
+}
+
+// looksBinary reports NUL bytes or a high share of control bytes in the
+// first 8 KiB, as file(1) and git do.
+func looksBinary(data []byte) bool {
+	head := data[:min(len(data), 8<<10)]
+	if bytes.IndexByte(head, 0) >= 0 {
+		return true
+	}
+	var control int
+	for _, b := range head {
+		if b < 0x20 && b != '\n' && b != '\r' && b != '\t' && b != '\f' {
+			control++
+		}
+	}
+	return control*10 > len(head)
+}
+
+func decodeUTF16(data []byte) []byte {
+	bigEndian := data[0] == 0xFE
+	data = data[2:]
+	units := make([]uint16, len(data)/2)
+	for i := range units {
+		if bigEndian {
+			units[i] = uint16(data[2*i])<<8 | uint16(data[2*i+1])
+		} else {
+			units[i] = uint16(data[2*i+1])<<8 | uint16(data[2*i])
+		}
+	}
+	return []byte(string(utf16.Decode(units)))
+}
+
+// repairUTF8 keeps valid UTF-8 and decodes every invalid byte as
+// Windows-1252, returning the text and the number of bytes repaired.
+func repairUTF8(data []byte) (string, int) {
+	var b strings.Builder
+	b.Grow(len(data) + 16)
+	repaired := 0
+	for len(data) > 0 {
+		r, size := utf8.DecodeRune(data)
+		if r == utf8.RuneError && size <= 1 {
+			b.WriteRune(charmap.Windows1252.DecodeByte(data[0]))
+			repaired++
+			data = data[1:]
+			continue
+		}
+		b.Write(data[:size])
+		data = data[size:]
+	}
+	return b.String(), repaired
+}
+
+// dropControl removes control characters other than line feed and tab; the
+// Unicode line and paragraph separators become line feeds.
+func dropControl(r rune) rune {
+	switch {
+	case r == '\n' || r == '\t':
+		return r
+	case r == '\u2028' || r == '\u2029':
+		return '\n'
+	case r == '\uFEFF' || unicode.IsControl(r):
+		return -1
+	}
+	return r
+}
+
+// oneLine collapses all white space, line breaks included, to single spaces.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// cleanAll applies oneLine to every string and drops the empty ones.
+func cleanAll(in []string) []string {
+	out := in[:0:0]
+	for _, s := range in {
+		if s = oneLine(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,76 @@
+// Package fs keeps articles in a local folder laid out as S3 would hold them:
+// ROOT/YYYY/MM/DD/<files>. It is the embedded default for local runs.
+package fs
+
+import (
+	"context"
+	"errors"
+	iofs "io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/newsdigest/newsdigest/digest"
+)
+
+var _ digest.ArticleStore = (*Store)(nil)
+
+// Store reads articles from a folder. Keys are slash-separated paths
+// relative to the folder, and never leave it.
+type Store struct {
+	root string
+}
+
+// New returns a store rooted at dir.
+func New(dir string) *Store { return &Store{root: dir} }
+
+// List returns the day's files in name order; hidden files and folders are
+// left out, and a missing day folder is an empty day.
+func (s *Store) List(_ context.Context, day digest.Date) ([]digest.ObjectInfo, error) {
+	dir := day.Path()
+	root, err := os.OpenRoot(s.root)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	entries, err := iofs.ReadDir(root.FS(), dir)
+	if errors.Is(err, iofs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []digest.ObjectInfo
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") || !e.Type().IsRegular() {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, digest.ObjectInfo{Key: path.Join(dir, e.Name()), Size: info.Size()})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out, nil
+}
+
+// Open opens one file by its key.
+func (s *Store) Open(_ context.Context, key string) (digest.Object, error) {
+	root, err := os.OpenRoot(s.root)
+	if err != nil {
+		return digest.Object{}, err
+	}
+	defer root.Close()
+	f, err := root.Open(key)
+	if err != nil {
+		return digest.Object{}, err
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return digest.Object{}, err
+	}
+	return digest.Object{Body: f, Size: info.Size()}, nil
+}
