@@ -1,6 +1,7 @@
 package digest
 
 import (
+	_ "embed"
 	"math"
 	"strings"
 	"unicode"
@@ -17,31 +18,102 @@ type Headlines struct {
 	knownLens map[int]bool       // token counts of known titles
 	words     map[string]*wordStats
 	bigrams   map[string]int32 // "a b" adjacent in titles or standfirsts
-	titles    int              // titles learned
-	tokens    int              // tokens in those titles
-	lengths   [maxHeadlineTokens + 1]int
-	shapes    [numShapes]shapeStats
+	titles    float32          // titles learned, the starter titles weighing less
+	lengths   [maxHeadlineTokens + 1]float32
+
+	// Where words stand in titles, by word class: all words, each shape,
+	// each three-letter ending.
+	all      slotCounts
+	shapes   [numShapes]slotCounts
+	suffixes map[string]*slotCounts
+
+	sentenceWeights, titleWeights splitWeights
+}
+
+// A slot is a word's place in its headline.
+type slot int
+
+const (
+	slotFirst slot = iota
+	slotSecond
+	slotThird
+	slotMiddle
+	slotPenult
+	slotLast
+	numSlots
+)
+
+// slotOf is the slot of the k-th of n words; the edges win over the
+// middle in short headlines.
+func slotOf(k, n int) slot {
+	switch {
+	case k == 0:
+		return slotFirst
+	case k == n-1:
+		return slotLast
+	case k == 1:
+		return slotSecond
+	case k == n-2:
+		return slotPenult
+	case k == 2:
+		return slotThird
+	}
+	return slotMiddle
+}
+
+type slotCounts [numSlots]float32
+
+func (c *slotCounts) total() float32 {
+	var t float32
+	for _, v := range c {
+		t += v
+	}
+	return t
 }
 
 // wordStats counts one word (case-folded): where it stands in titles, and
-// how often it is capitalized in the middle of a sentence.
+// how it is written in the middle of a sentence.
 type wordStats struct {
-	inTitle, first, last int32
-	capMid, lowerMid     int32
+	slots            slotCounts
+	lowerFirst       float32 // first words written in lowercase ("eBay")
+	capMid, lowerMid float32
 }
-
-type shapeStats struct{ count, first, last int }
 
 // maxHeadlineTokens bounds the length of one headline in words.
 const maxHeadlineTokens = 32
 
-// NewHeadlines returns an empty corpus.
+// starterTitles are headlines written for this project in both case
+// styles: every corpus starts from them, so that a single file, or the first
+// day of a new archive, is split with some knowledge of headlines.
+//
+//go:embed starter_titles.txt
+var starterTitles string
+
+// starterWeight is how much one starter title counts against one of the
+// corpus's own: all of them together weigh as much as 60 of its titles, a
+// prior that the corpus soon outweighs.
+const starterWeight = 0.1
+
+// NewHeadlines returns a corpus that knows the starter titles' word
+// statistics (not their titles: they link to no article).
 func NewHeadlines() *Headlines {
+	h := newEmptyHeadlines()
+	for title := range strings.Lines(starterTitles) {
+		h.addTitle(title, starterWeight)
+	}
+	return h
+}
+
+func newEmptyHeadlines() *Headlines {
 	return &Headlines{
 		known:     map[string]Related{},
 		knownLens: map[int]bool{},
 		words:     map[string]*wordStats{},
 		bigrams:   map[string]int32{},
+		suffixes:  map[string]*slotCounts{},
+
+		sentenceWeights: sentenceWeights,
+		titleWeights:    titleWeights,
 	}
 }
 
@@ -66,31 +138,38 @@ func (h *Headlines) AddArticle(a *Article) {
 }
 
 // AddTitle teaches the corpus one headline's word statistics.
-func (h *Headlines) AddTitle(title string) {
+func (h *Headlines) AddTitle(title string) { h.addTitle(title, 1) }
+
+func (h *Headlines) addTitle(title string, weight float32) {
 	tokens := strings.Fields(title)
-	if len(tokens) == 0 || len(tokens) > maxHeadlineTokens {
+	n := len(tokens)
+	if n == 0 || n > maxHeadlineTokens {
 		return
 	}
-	h.titles++
-	h.tokens += len(tokens)
-	h.lengths[len(tokens)]++
+	h.titles += weight
+	h.lengths[n] += weight
 	sentenceCase := !isTitleCase(tokens)
 	for i, tok := range tokens {
-		w := h.word(wordKey(tok))
-		w.inTitle++
-		sh := &h.shapes[shapeOf(tok)]
-		sh.count++
-		if i == 0 {
-			w.first++
-			sh.first++
-		} else if sentenceCase {
-			h.countCase(tok, w)
+		key := wordKey(tok)
+		w := h.word(key)
+		sl := slotOf(i, n)
+		w.slots[sl] += weight
+		h.all[sl] += weight
+		h.shapes[shapeOf(tok)][sl] += weight
+		if suffix := suffixOf(key); suffix != "" {
+			if h.suffixes[suffix] == nil {
+				h.suffixes[suffix] = &slotCounts{}
+			}
+			h.suffixes[suffix][sl] += weight
 		}
-		if i == len(tokens)-1 {
-			w.last++
-			sh.last++
-		} else {
-			h.bigrams[wordKey(tok)+" "+wordKey(tokens[i+1])]++
+		switch {
+		case i == 0 && unicode.IsLower(firstLetter(tok)):
+			w.lowerFirst += weight
+		case i > 0 && sentenceCase:
+			h.countCase(tok, w, weight)
+		}
+		if i+1 < n {
+			h.bigrams[key+" "+wordKey(tokens[i+1])]++
 		}
 	}
 }
@@ -102,7 +181,7 @@ func (h *Headlines) addProse(text string, withBigrams bool) {
 	tokens := strings.Fields(text)
 	for i, tok := range tokens {
 		if i > 0 && !endsSentence(tokens[i-1]) {
-			h.countCase(tok, h.word(wordKey(tok)))
+			h.countCase(tok, h.word(wordKey(tok)), 1)
 		}
 		if withBigrams && i+1 < len(tokens) && !endsSentence(tok) {
 			h.bigrams[wordKey(tok)+" "+wordKey(tokens[i+1])]++
@@ -110,12 +189,12 @@ func (h *Headlines) addProse(text string, withBigrams bool) {
 	}
 }
 
-func (h *Headlines) countCase(tok string, w *wordStats) {
+func (h *Headlines) countCase(tok string, w *wordStats, weight float32) {
 	switch r := firstLetter(tok); {
 	case unicode.IsUpper(r):
-		w.capMid++
+		w.capMid += weight
 	case unicode.IsLower(r):
-		w.lowerMid++
+		w.lowerMid += weight
 	}
 }
 
@@ -132,17 +211,19 @@ func (h *Headlines) word(key string) *wordStats {
 // first and linked to their articles; the rest of the run is split where the
 // learned model puts the most likely headline boundaries.
 func (h *Headlines) Split(run string) []Related {
-	tokens := strings.Fields(run)
-	if len(tokens) == 0 {
+	words := strings.Fields(run)
+	if len(words) == 0 {
 		return nil
 	}
-	n := len(tokens)
-	sentenceCase := !isTitleCase(tokens)
+	n := len(words)
+	sentenceCase := !isTitleCase(words)
+	weights := h.weights(sentenceCase)
+	tokens := h.tokens(words, weights)
 	gap := make([]float64, n) // gap[k]: log-odds of a headline starting at tokens[k]
 	for k := 1; k < n; k++ {
-		gap[k] = h.boundaryScore(tokens[k-1], tokens[k], sentenceCase)
+		gap[k] = h.boundaryScore(&tokens[k-1], &tokens[k], sentenceCase)
 	}
-	known := h.matchKnown(tokens)
+	known := h.matchKnown(words)
 	for i, ends := range known {
 		for _, j := range ends {
 			if i > 0 {
@@ -164,7 +245,7 @@ func (h *Headlines) Split(run string) []Related {
 			if math.IsInf(best[i], -1) || math.IsInf(gap[i], -1) {
 				continue
 			}
-			s := best[i] + h.segmentScore(tokens[i:j])
+			s := best[i] + h.segmentScore(tokens[i:j], weights)
 			if i > 0 {
 				s += gap[i]
 			}
@@ -184,8 +265,8 @@ func (h *Headlines) Split(run string) []Related {
 
 	var out []Related
 	for j := n; j > 0; j = from[j] {
-		title := strings.Join(tokens[from[j]:j], " ")
-		r, ok := h.known[titleKey(tokens[from[j]:j])]
+		title := strings.Join(words[from[j]:j], " ")
+		r, ok := h.known[titleKey(words[from[j]:j])]
 		if !ok {
 			r = Related{Title: title}
 		}
@@ -195,6 +276,20 @@ func (h *Headlines) Split(run string) []Related {
 		out[i], out[j] = out[j], out[i]
 	}
 	return out
+}
+
+// link fills in the article id, and the URL when missing, of a related
+// headline whose title the corpus holds.
+func (h *Headlines) link(r *Related) {
+	if r.ID != "" {
+		return
+	}
+	if known, ok := h.known[titleKey(strings.Fields(r.Title))]; ok {
+		r.ID = known.ID
+		if r.URL == "" {
+			r.URL = known.URL
+		}
+	}
 }
 
 // matchKnown finds, for each token position, the ends of corpus titles that
@@ -213,66 +308,141 @@ func (h *Headlines) matchKnown(tokens []string) map[int][]int {
 	return found
 }
 
-// The model's weights, set on the training titles of testdata/related (see
-// BENCHMARKS.md for what they give on the held-out lines).
+// knownBoundary scores the edges of a headline the corpus holds, and
+// knownBonus each of its words: a title the archive knows beats a guess.
 const (
-	knownBonus    = 4.0  // per token of a headline the corpus holds
-	knownBoundary = 20.0 // a corpus title's edges are boundaries
-	weightFirst   = 1.0  // how a word's history as a first word counts
-	weightLast    = 1.0  // how a word's history as a last word counts
-	weightCase    = 1.0  // capitalization evidence in sentence-case runs
-	weightPair    = 1.0  // words seen together are rarely split
-	weightLength  = 1.0  // the headline length prior
-	priorStrength = 3.0  // pseudo-counts of the word-shape prior
+	knownBoundary = 20.0
+	knownBonus    = 4.0
 )
+
+// splitWeights weighs the segmenter's features. Sentence-case and Title
+// Case runs have a set each, since capitalization means something only in
+// the first.
+type splitWeights struct {
+	last, first    float64 // a word's history as a last or first word
+	inner          float64 // the inner words' histories of where they stand
+	caps           float64 // a capital on a word usually written in lowercase
+	capPair        float64 // two capitalized words in a row: a name, seldom a boundary
+	pair           float64 // two words seen together in the corpus
+	terminal       float64 // a word ending in "?" or "!"
+	number         float64 // a next word that is a number
+	perBoundary    float64 // the cost of one more headline
+	length         float64 // the headline length prior
+	openQuotes     float64 // a headline leaving a quotation open
+	wordStrength   float64 // pseudo-counts of a word's class against its own history
+	suffixStrength float64 // pseudo-counts of a word's shape against its ending's history
+}
+
+// The weights found by TestTuneSplitWeights on the training titles of
+// testdata/related; BENCHMARKS.md gives what they score on the held-out
+// lines.
+var (
+	sentenceWeights = splitWeights{last: 1, first: 1, caps: 1.25, capPair: 1, pair: 1, terminal: 2,
+		perBoundary: -1, length: 1, openQuotes: 3, wordStrength: 3, suffixStrength: 5}
+	titleWeights = splitWeights{last: 0.5, first: 1, inner: 0.5, pair: 2.25, terminal: 2,
+		perBoundary: -0.5, length: 1, openQuotes: 3, wordStrength: 3.75, suffixStrength: 5}
+)
+
+// token is one word of a run with what the model knows of it.
+type token struct {
+	text, key string
+	stats     *wordStats
+	// logRatio[s]: log P(slot s | this word) / P(slot s), how much likelier
+	// the word is in that slot of a headline than a word in general.
+	logRatio [numSlots]float64
+}
+
+func (h *Headlines) tokens(words []string, w *splitWeights) []token {
+	out := make([]token, len(words))
+	for i, text := range words {
+		t := &out[i]
+		t.text, t.key = text, wordKey(text)
+		t.stats = h.words[t.key]
+		probs := h.slotProbs(text, t.key, t.stats, w)
+		for s := range numSlots {
+			t.logRatio[s] = math.Log(probs[s] / h.slotRate(slot(s)))
+		}
+	}
+	return out
+}
+
+// slotRate is the share of all title words that stand in slot s.
+func (h *Headlines) slotRate(s slot) float64 {
+	return (float64(h.all[s]) + builtinSlotRate[s]*20) / (float64(h.all.total()) + 20)
+}
+
+// slotProbs is where a word stands in headlines: its own history, backed
+// off to words with the same ending ("-ing", "-ers"), backed off to words of
+// its shape, backed off to built-in priors.
+func (h *Headlines) slotProbs(text, key string, stats *wordStats, w *splitWeights) [numSlots]float64 {
+	const shapeStrength = 20.0
+	sh := shapeOf(text)
+	var p [numSlots]float64
+	smooth := func(c *slotCounts, strength float64) {
+		total := float64(c.total())
+		for s := range numSlots {
+			p[s] = (float64(c[s]) + strength*p[s]) / (total + strength)
+		}
+	}
+	for s := range numSlots {
+		p[s] = builtinSlotRate[s]
+	}
+	p[slotFirst], p[slotLast] = shapeFirstPrior[sh], shapeLastPrior[sh]
+	smooth(&h.shapes[sh], shapeStrength)
+	if suf := h.suffixes[suffixOf(key)]; suf != nil && sh == shapeWord {
+		smooth(suf, w.suffixStrength)
+	}
+	if stats != nil {
+		smooth(&stats.slots, w.wordStrength)
+	}
+	return p
+}
+
+// builtinSlotRate is where words of a nine-word headline stand, the prior
+// for an empty corpus.
+var builtinSlotRate = [numSlots]float64{1.0 / 9, 1.0 / 9, 1.0 / 9, 3.0 / 9, 1.0 / 9, 1.0 / 9}
 
 // boundaryScore is the log-odds that a headline ends with prev and the next
 // starts with next, against the two being neighbours in one headline.
-func (h *Headlines) boundaryScore(prev, next string, sentenceCase bool) float64 {
-	if !canEnd(prev) || !canStart(next) {
+func (h *Headlines) boundaryScore(prev, next *token, sentenceCase bool) float64 {
+	if !canEnd(prev.text) || !canStart(next.text, next.stats) {
 		return math.Inf(-1)
 	}
-	pk, nk := wordKey(prev), wordKey(next)
-	pw, nw := h.words[pk], h.words[nk]
-	baseRate := h.baseRate()
-	score := weightLast*(logit(h.lastProb(pw, shapeOf(prev)))-logit(baseRate)) +
-		weightFirst*(logit(h.firstProb(nw, shapeOf(next)))-logit(baseRate))
+	w := h.weights(sentenceCase)
+	score := w.last*prev.logRatio[slotLast] + w.first*next.logRatio[slotFirst] - w.perBoundary
 	if sentenceCase {
-		score += weightCase * capEvidence(next, nw)
+		score += w.caps * capEvidence(next.text, next.stats)
+		if isCapitalized(prev.text) && isCapitalized(next.text) && !functionWords[prev.key] {
+			score -= w.capPair
+		}
 	}
-	if c := h.bigrams[pk+" "+nk]; c > 0 {
-		score -= weightPair * math.Log1p(float64(c))
+	if c := h.bigrams[prev.key+" "+next.key]; c > 0 {
+		score -= w.pair * math.Log1p(float64(c))
+	}
+	if strings.ContainsAny(strings.TrimRight(prev.text, "\"”’')"), "?!") {
+		score += w.terminal
+	}
+	if shapeOf(next.text) == shapeNumber {
+		score += w.number
 	}
 	return score
 }
 
-// baseRate is the share of title tokens that start (or end) a title.
-func (h *Headlines) baseRate() float64 {
-	return (float64(h.titles) + 1) / (float64(h.tokens) + 9)
-}
-
-func (h *Headlines) firstProb(w *wordStats, s shape) float64 {
-	prior := h.shapeRate(s, func(st shapeStats) int { return st.first }, shapeFirstPrior[s])
-	if w == nil {
-		return prior
+func (h *Headlines) weights(sentenceCase bool) *splitWeights {
+	if sentenceCase {
+		return &h.sentenceWeights
 	}
-	return (float64(w.first) + priorStrength*prior) / (float64(w.inTitle) + priorStrength)
+	return &h.titleWeights
 }
 
-func (h *Headlines) lastProb(w *wordStats, s shape) float64 {
-	prior := h.shapeRate(s, func(st shapeStats) int { return st.last }, shapeLastPrior[s])
-	if w == nil {
-		return prior
+// suffixOf is a word's last three letters, for words long enough to have
+// an ending that says something.
+func suffixOf(key string) string {
+	r := []rune(key)
+	if len(r) < 5 {
+		return ""
 	}
-	return (float64(w.last) + priorStrength*prior) / (float64(w.inTitle) + priorStrength)
-}
-
-// shapeRate blends the corpus's rate for a word shape with a built-in prior,
-// so that a small corpus still knows "for" never ends a headline.
-func (h *Headlines) shapeRate(s shape, pick func(shapeStats) int, prior float64) float64 {
-	st := h.shapes[s]
-	const priorTokens = 20.0
-	return (float64(pick(st)) + priorTokens*prior) / (float64(st.count) + priorTokens)
+	return string(r[len(r)-3:])
 }
 
 // capEvidence scores a capitalized word in a sentence-case run: a word that
@@ -291,12 +461,18 @@ func capEvidence(tok string, w *wordStats) float64 {
 	return -math.Log(proper)
 }
 
-// segmentScore scores one headline on its own: its length, and quotes left
-// open.
-func (h *Headlines) segmentScore(tokens []string) float64 {
-	score := weightLength * h.lengthLogProb(len(tokens))
+// segmentScore scores one headline on its own: its length, where its inner
+// words usually stand, and quotes left open.
+func (h *Headlines) segmentScore(tokens []token, w *splitWeights) float64 {
+	n := len(tokens)
+	score := w.length * h.lengthLogProb(n)
+	if w.inner != 0 {
+		for k := 1; k < n-1; k++ {
+			score += w.inner * tokens[k].logRatio[slotOf(k, n)]
+		}
+	}
 	if !quotesBalanced(tokens) {
-		score -= 3
+		score -= w.openQuotes
 	}
 	return score
 }
@@ -379,19 +555,21 @@ func canEnd(tok string) bool {
 	return true
 }
 
-// canStart is false for a word in lowercase (brands like "iPhone" aside) or
-// one that only closes something.
-func canStart(tok string) bool {
+// canStart is false for a word that only closes something, and for a word
+// in lowercase unless it has capitals inside ("iPhone") or the corpus has
+// seen it start a headline in lowercase ("vendr").
+func canStart(tok string, w *wordStats) bool {
 	r, _ := utf8.DecodeRuneInString(tok)
 	if strings.ContainsRune(")]}”’,.;:!?—–-&", r) {
 		return false
 	}
-	first := firstLetter(tok)
-	if unicode.IsLower(first) && !strings.ContainsFunc(tok, unicode.IsUpper) {
-		return false
+	if unicode.IsLower(firstLetter(tok)) && !strings.ContainsFunc(tok, unicode.IsUpper) {
+		return w != nil && w.lowerFirst > 0
 	}
 	return true
 }
+
+func isCapitalized(tok string) bool { return unicode.IsUpper(firstLetter(tok)) }
 
 // isTitleCase reports whether a run is in Title Case: most of its content
 // words are capitalized.
@@ -410,9 +588,10 @@ func isTitleCase(tokens []string) bool {
 	return content >= 3 && capped*4 >= content*3
 }
 
-func quotesBalanced(tokens []string) bool {
+func quotesBalanced(tokens []token) bool {
 	var double, single int
-	for _, tok := range tokens {
+	for _, t := range tokens {
+		tok := t.text
 		for _, r := range tok {
 			switch r {
 			case '"':

@@ -104,6 +104,9 @@ func relatedLinks(doc *html.Node, base *url.URL) []Related {
 			if u, err := url.Parse(href); err == nil && base != nil {
 				href = base.ResolveReference(u).String()
 			}
+			if _, ok := safeURL(href); !ok || href == "" {
+				continue // "Share this" buttons and the like are not stories
+			}
 			if title != "" && !seen[href+title] {
 				seen[href+title] = true
 				out = append(out, Related{Title: title, URL: href})

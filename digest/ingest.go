@@ -81,13 +81,16 @@ func (r *Reader) ReadDay(ctx context.Context, date Date) (Day, error) {
 }
 
 // ResolveRelated splits every article's related-headlines run against the
-// corpus.
+// corpus, and links every related headline the corpus holds to its article.
 func ResolveRelated(articles []Article, corpus *Headlines) {
 	for i := range articles {
 		a := &articles[i]
 		if a.RelatedRun != "" {
 			a.Related = append(corpus.Split(a.RelatedRun), a.Related...)
 			a.RelatedRun = ""
+		}
+		for j := range a.Related {
+			corpus.link(&a.Related[j])
 		}
 	}
 }

@@ -89,7 +89,8 @@ var sentenceBreak = regexp.MustCompile(`(?:^|\s)\p{Ll}{3,}\.["”’)]?\s+["“�
 
 // boilerplate starts closing lines that are neither prose nor headlines.
 var boilerplate = []string{"reporting by", "additional reporting", "editing by", "writing by",
-	"copyright", "©", "all rights reserved", "follow us", "read more", "sign up", "subscribe"}
+	"copyright", "©", "all rights reserved", "follow us", "read more", "sign up", "subscribe",
+	"correction", "clarification", "update:", "editor's note", "editor’s note"}
 
 // isRelatedRun reports whether an article's last block is the outlet's
 // related-headlines module rather than a closing paragraph. Prose ends with

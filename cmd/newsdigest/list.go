@@ -66,14 +66,14 @@ func printDayTable(w io.Writer, src string, d digest.Day) error {
 		if a.Rank != nil {
 			rank = fmt.Sprint(*a.Rank)
 		}
-		linked := 0
+		inCorpus := 0
 		for _, r := range a.Related {
-			if r.ID != "" || r.URL != "" {
-				linked++
+			if r.ID != "" {
+				inCorpus++
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d (%d linked)\t%s\n", rank, a.Format, orDash(a.Source),
-			orDash(a.Section), len(a.Related), linked, shorten(a.Title, 72))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d (%d here)\t%s\n", rank, a.Format, orDash(a.Source),
+			orDash(a.Section), len(a.Related), inCorpus, shorten(a.Title, 72))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
