@@ -265,11 +265,9 @@ func (h *Headlines) Split(run string) []Related {
 
 	var out []Related
 	for j := n; j > 0; j = from[j] {
-		title := strings.Join(words[from[j]:j], " ")
-		r, ok := h.known[titleKey(words[from[j]:j])]
-		if !ok {
-			r = Related{Title: title}
-		}
+		// The outlet's own words stay; a known title adds its article.
+		r := h.known[titleKey(words[from[j]:j])]
+		r.Title = strings.Join(words[from[j]:j], " ")
 		out = append(out, r)
 	}
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {

@@ -3,9 +3,9 @@ package digest
 import (
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
