@@ -485,11 +485,6 @@ func (h *Headlines) lengthLogProb(n int) float64 {
 	return math.Log(p)
 }
 
-func logit(p float64) float64 {
-	p = min(max(p, 1e-6), 1-1e-6)
-	return math.Log(p / (1 - p))
-}
-
 func contains(list []int, v int) bool {
 	for _, x := range list {
 		if x == v {

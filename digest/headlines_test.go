@@ -49,15 +49,6 @@ func readSplitCases(t testing.TB, path string) []splitCase {
 	return cases
 }
 
-func readLines(t testing.TB, path string) []string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.Split(strings.TrimSpace(string(data)), "\n")
-}
-
 // splitScore counts exactly split lines and boundary agreement.
 type splitScore struct {
 	lines, exact           int

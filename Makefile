@@ -1,0 +1,50 @@
+# newsdigest — the two set-up commands are `make demo` and `make test`.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+GO ?= go
+TOOLS := $(CURDIR)/.tools/bin
+STATICCHECK_VERSION := v0.8.2
+
+# The example corpus's last day; `make demo DATE=2026-11-24` shows another.
+DATE ?= 2026-11-26
+# How long each fuzz target runs in `make test`; `make fuzz FUZZTIME=5m` digs deeper.
+FUZZTIME ?= 4s
+FUZZ_TARGETS := FuzzParseText FuzzParseJSON FuzzParseHTML FuzzParseMarkdown FuzzSplitRelated
+
+.PHONY: demo test unit fuzz lint build bench clean
+
+## demo: read the example day's articles in every format and list them
+demo:
+	$(GO) run ./cmd/newsdigest list --articles examples/articles --date $(DATE)
+
+## test: lint, every test with the race detector, then each fuzz target briefly
+test: lint unit fuzz
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+fuzz:
+	for target in $(FUZZ_TARGETS); do \
+		$(GO) test ./digest -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s; \
+	done
+
+## lint: gofmt, go vet and a pinned staticcheck
+lint: $(TOOLS)/staticcheck
+	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './.tools/*')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(TOOLS)/staticcheck ./...
+
+$(TOOLS)/staticcheck:
+	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+## build: the command line into bin/
+build:
+	$(GO) build -o bin/ ./cmd/...
+
+## bench: every benchmark; figures go to BENCHMARKS.md
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+clean:
+	rm -rf bin .tools
