@@ -3,6 +3,7 @@ package digest
 import (
 	_ "embed"
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -223,7 +224,7 @@ func (h *Headlines) Split(run string) []Related {
 	for k := 1; k < n; k++ {
 		gap[k] = h.boundaryScore(&tokens[k-1], &tokens[k], sentenceCase)
 	}
-	known := h.matchKnown(words)
+	known := h.matchKnown(tokens)
 	for i, ends := range known {
 		for _, j := range ends {
 			if i > 0 {
@@ -234,6 +235,11 @@ func (h *Headlines) Split(run string) []Related {
 			}
 		}
 	}
+	var lengthScore [maxHeadlineTokens + 1]float64
+	for l := 1; l <= maxHeadlineTokens; l++ {
+		lengthScore[l] = weights.length * h.lengthLogProb(l)
+	}
+	quotes := openQuotes(tokens)
 
 	// best[j]: score of the best segmentation of tokens[:j]; from[j]: where
 	// its last headline starts.
@@ -245,11 +251,14 @@ func (h *Headlines) Split(run string) []Related {
 			if math.IsInf(best[i], -1) || math.IsInf(gap[i], -1) {
 				continue
 			}
-			s := best[i] + h.segmentScore(tokens[i:j], weights)
+			s := best[i] + lengthScore[j-i] + h.innerScore(tokens[i:j], weights)
+			if quotes[j] != quotes[i] {
+				s -= weights.openQuotes
+			}
 			if i > 0 {
 				s += gap[i]
 			}
-			if contains(known[i], j) {
+			if slices.Contains(known[i], j) {
 				s += knownBonus * float64(j-i)
 			}
 			if s > best[j] {
@@ -266,13 +275,11 @@ func (h *Headlines) Split(run string) []Related {
 	var out []Related
 	for j := n; j > 0; j = from[j] {
 		// The outlet's own words stay; a known title adds its article.
-		r := h.known[titleKey(words[from[j]:j])]
+		r := h.known[keyOf(tokens[from[j]:j])]
 		r.Title = strings.Join(words[from[j]:j], " ")
 		out = append(out, r)
 	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
+	slices.Reverse(out)
 	return out
 }
 
@@ -292,14 +299,25 @@ func (h *Headlines) link(r *Related) {
 
 // matchKnown finds, for each token position, the ends of corpus titles that
 // start there.
-func (h *Headlines) matchKnown(tokens []string) map[int][]int {
-	found := map[int][]int{}
+func (h *Headlines) matchKnown(tokens []token) [][]int {
+	found := make([][]int, len(tokens))
+	longest := 0
+	for l := range h.knownLens {
+		longest = max(longest, l)
+	}
+	var key []byte
 	for i := range tokens {
-		for l := range h.knownLens {
-			if i+l <= len(tokens) {
-				if _, ok := h.known[titleKey(tokens[i:i+l])]; ok {
-					found[i] = append(found[i], i+l)
-				}
+		key = key[:0]
+		for j := i; j < len(tokens) && j-i < longest; j++ {
+			if j > i {
+				key = append(key, ' ')
+			}
+			key = append(key, tokens[j].key...)
+			if !h.knownLens[j-i+1] {
+				continue
+			}
+			if _, ok := h.known[string(key)]; ok {
+				found[i] = append(found[i], j+1)
 			}
 		}
 	}
@@ -459,18 +477,15 @@ func capEvidence(tok string, w *wordStats) float64 {
 	return -math.Log(proper)
 }
 
-// segmentScore scores one headline on its own: its length, where its inner
-// words usually stand, and quotes left open.
-func (h *Headlines) segmentScore(tokens []token, w *splitWeights) float64 {
-	n := len(tokens)
-	score := w.length * h.lengthLogProb(n)
-	if w.inner != 0 {
-		for k := 1; k < n-1; k++ {
-			score += w.inner * tokens[k].logRatio[slotOf(k, n)]
-		}
+// innerScore is how well a headline's inner words fit where they stand.
+func (h *Headlines) innerScore(tokens []token, w *splitWeights) float64 {
+	if w.inner == 0 {
+		return 0
 	}
-	if !quotesBalanced(tokens) {
-		score -= w.openQuotes
+	n := len(tokens)
+	score := 0.0
+	for k := 1; k < n-1; k++ {
+		score += w.inner * tokens[k].logRatio[slotOf(k, n)]
 	}
 	return score
 }
@@ -483,15 +498,6 @@ func (h *Headlines) lengthLogProb(n int) float64 {
 	prior = max(prior, 1e-4)
 	p := (float64(h.lengths[n]) + priorTitles*prior) / (float64(h.titles) + priorTitles)
 	return math.Log(p)
-}
-
-func contains(list []int, v int) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // shape classes a word into what matters for where it stands in a headline.
@@ -581,29 +587,36 @@ func isTitleCase(tokens []string) bool {
 	return content >= 3 && capped*4 >= content*3
 }
 
-func quotesBalanced(tokens []token) bool {
-	var double, single int
-	for _, t := range tokens {
-		tok := t.text
-		for _, r := range tok {
+// openQuotes[k] is the state of quotation after tokens[:k]: a headline from
+// i to j leaves a quotation open when openQuotes[i] != openQuotes[j].
+// Straight double quotes count by parity; curly and single quotes open and
+// close (a trailing "s'" is a plural possessive, not a closing quote).
+func openQuotes(tokens []token) []quoteState {
+	out := make([]quoteState, len(tokens)+1)
+	for k, t := range tokens {
+		q := out[k]
+		for _, r := range t.text {
 			switch r {
 			case '"':
-				double ^= 1
+				q.straight ^= 1
 			case '“':
-				double++
+				q.curly++
 			case '”':
-				double--
+				q.curly--
 			}
 		}
-		if strings.HasPrefix(tok, "‘") || strings.HasPrefix(tok, "'") {
-			single++
+		if strings.HasPrefix(t.text, "‘") || strings.HasPrefix(t.text, "'") {
+			q.single++
 		}
-		if (strings.HasSuffix(tok, "’") || strings.HasSuffix(tok, "'")) && !strings.HasSuffix(tok, "s’") && !strings.HasSuffix(tok, "s'") {
-			single--
+		if (strings.HasSuffix(t.text, "’") || strings.HasSuffix(t.text, "'")) && !strings.HasSuffix(t.text, "s’") && !strings.HasSuffix(t.text, "s'") {
+			q.single--
 		}
+		out[k+1] = q
 	}
-	return double == 0 && single == 0
+	return out
 }
+
+type quoteState struct{ straight, curly, single int }
 
 func endsSentence(tok string) bool {
 	tok = strings.TrimRight(tok, "\"”’')")
@@ -638,11 +651,23 @@ func isAllCaps(tok string) bool {
 // lowercase, surrounding punctuation and quotes removed, curly apostrophes
 // made straight.
 func wordKey(tok string) string {
+	if isPlainLower(tok) {
+		return tok
+	}
 	tok = strings.ReplaceAll(tok, "’", "'")
 	tok = strings.TrimFunc(tok, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("$€£¥%", r)
 	})
 	return strings.ToLower(tok)
+}
+
+// keyOf is titleKey of tokens already folded.
+func keyOf(tokens []token) string {
+	keys := make([]string, len(tokens))
+	for i, t := range tokens {
+		keys[i] = t.key
+	}
+	return strings.Join(keys, " ")
 }
 
 // titleKey is the form under which titles are matched: words folded as by
@@ -654,4 +679,15 @@ func titleKey(tokens []string) string {
 		keys[i] = wordKey(t)
 	}
 	return strings.Join(keys, " ")
+}
+
+// isPlainLower reports a token of lowercase ASCII letters only, which
+// wordKey leaves as it is: most words of running text.
+func isPlainLower(tok string) bool {
+	for i := 0; i < len(tok); i++ {
+		if c := tok[i]; c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return tok != ""
 }

@@ -66,9 +66,12 @@ func (r *Reader) ReadDay(ctx context.Context, date Date) (Day, error) {
 		corpus.AddArticle(&day.Articles[i])
 	}
 	for back := 1; back <= r.cfg.Lookback; back++ {
+		// Earlier days only lend their titles: without them some related
+		// headlines stay unlinked, which is no reason to lose the edition.
 		earlier, err := r.readFiles(ctx, date.AddDays(-back))
 		if err != nil {
-			return Day{}, fmt.Errorf("titles of %s: %w", date.AddDays(-back), err)
+			r.logger.Warn("earlier day's titles unavailable", "date", date.AddDays(-back).String(), "error", err)
+			continue
 		}
 		for i := range earlier.Articles {
 			corpus.AddArticle(&earlier.Articles[i])
@@ -176,6 +179,8 @@ func (r *Reader) readOne(ctx context.Context, info ObjectInfo) (Article, error) 
 	if a.URL == "" {
 		if u, ok := safeURL(obj.URL); ok {
 			a.URL = u
+		} else {
+			a.Warnings = append(a.Warnings, fmt.Sprintf("url metadata %q dropped: not an absolute http(s) URL", truncate(obj.URL, 60)))
 		}
 	}
 	return a, nil

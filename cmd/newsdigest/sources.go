@@ -51,14 +51,11 @@ func openStore(ctx context.Context, src string) (digest.ArticleStore, error) {
 		})
 		return digests3.New(client, bucket, prefix), nil
 	}
-	info, err := os.Stat(src)
+	store, err := digestfs.New(src)
 	if err != nil {
 		return nil, fmt.Errorf("articles: %w", err)
 	}
-	if !info.IsDir() {
-		return nil, fmt.Errorf("articles: %s is not a folder", src)
-	}
-	return digestfs.New(src), nil
+	return store, nil
 }
 
 // newLogger logs warnings and errors to w; NEWSDIGEST_LOG=debug|info asks

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/newsdigest/newsdigest/digest"
-	digestfs "github.com/newsdigest/newsdigest/digest/fs"
 	"github.com/newsdigest/newsdigest/internal/synth"
 )
 
@@ -29,7 +28,7 @@ func BenchmarkReadDayFolder(b *testing.B) {
 		}
 		total += int64(len(f.Data))
 	}
-	reader := digest.NewReader(digest.ReaderConfig{}, digestfs.New(root), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	reader := digest.NewReader(digest.ReaderConfig{}, newStore(b, root), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	date := digest.Date{Year: 2026, Month: time.November, Day: 25}
 
 	b.SetBytes(total)

@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/newsdigest/newsdigest/digest"
-	"github.com/newsdigest/newsdigest/digest/fs"
 )
 
 const examples = "../../examples/articles"
@@ -67,7 +66,7 @@ func readManifest(t *testing.T) manifest {
 // says is another example's title linked to that article.
 func TestExampleCorpus(t *testing.T) {
 	m := readManifest(t)
-	reader := digest.NewReader(digest.ReaderConfig{Lookback: 3}, fs.New(examples), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	reader := digest.NewReader(digest.ReaderConfig{Lookback: 3}, newStore(t, examples), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	articles := map[string]digest.Article{}
 	days := map[string]bool{}
 	for _, f := range m.files {

@@ -19,22 +19,26 @@ var _ digest.ArticleStore = (*Store)(nil)
 // Store reads articles from a folder. Keys are slash-separated paths
 // relative to the folder, and never leave it.
 type Store struct {
-	root string
+	root *os.Root
 }
 
-// New returns a store rooted at dir.
-func New(dir string) *Store { return &Store{root: dir} }
+// New opens a store rooted at dir; Close releases it.
+func New(dir string) (*Store, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{root: root}, nil
+}
+
+// Close closes the folder.
+func (s *Store) Close() error { return s.root.Close() }
 
 // List returns the day's files in name order; hidden files and folders are
 // left out, and a missing day folder is an empty day.
 func (s *Store) List(_ context.Context, day digest.Date) ([]digest.ObjectInfo, error) {
 	dir := day.Path()
-	root, err := os.OpenRoot(s.root)
-	if err != nil {
-		return nil, err
-	}
-	defer root.Close()
-	entries, err := iofs.ReadDir(root.FS(), dir)
+	entries, err := iofs.ReadDir(s.root.FS(), dir)
 	if errors.Is(err, iofs.ErrNotExist) {
 		return nil, nil
 	}
@@ -58,12 +62,7 @@ func (s *Store) List(_ context.Context, day digest.Date) ([]digest.ObjectInfo, e
 
 // Open opens one file by its key.
 func (s *Store) Open(_ context.Context, key string) (digest.Object, error) {
-	root, err := os.OpenRoot(s.root)
-	if err != nil {
-		return digest.Object{}, err
-	}
-	defer root.Close()
-	f, err := root.Open(key)
+	f, err := s.root.Open(key)
 	if err != nil {
 		return digest.Object{}, err
 	}

@@ -34,7 +34,7 @@ func TestStoreListAndOpen(t *testing.T) {
 	if _, err := os.Stat(day); err != nil {
 		t.Fatal(err)
 	}
-	store := fs.New(root)
+	store := newStore(t, root)
 	ctx := context.Background()
 
 	got, err := store.List(ctx, digest.Date{Year: 2026, Month: 11, Day: 25})
@@ -74,11 +74,21 @@ func TestStoreKeepsKeysInsideTheFolder(t *testing.T) {
 	if err := os.Symlink(filepath.Join(parent, "secret.txt"), filepath.Join(root, "link.txt")); err != nil {
 		t.Fatal(err)
 	}
-	store := fs.New(root)
+	store := newStore(t, root)
 	for _, key := range []string{"../secret.txt", "/etc/passwd", "link.txt"} {
 		if obj, err := store.Open(context.Background(), key); err == nil {
 			obj.Body.Close()
 			t.Errorf("Open(%q) left the folder", key)
 		}
 	}
+}
+
+func newStore(t testing.TB, dir string) *fs.Store {
+	t.Helper()
+	store, err := fs.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store
 }

@@ -39,11 +39,13 @@ func New(client API, bucket, prefix string) *Store {
 }
 
 // List pages through the day's objects; S3 returns them in key order.
+// Objects in sub-folders of the day are left out, as the folder store does.
 func (s *Store) List(ctx context.Context, day digest.Date) ([]digest.ObjectInfo, error) {
 	dayPrefix := s.prefix + day.Path() + "/"
 	pages := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{
-		Bucket: aws.String(s.bucket),
-		Prefix: aws.String(dayPrefix),
+		Bucket:    aws.String(s.bucket),
+		Prefix:    aws.String(dayPrefix),
+		Delimiter: aws.String("/"),
 	})
 	var out []digest.ObjectInfo
 	for pages.HasMorePages() {

@@ -116,8 +116,9 @@ func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Disca
 func testDay() digest.Date { return digest.Date{Year: 2026, Month: time.November, Day: 25} }
 
 // busyDay is a bucket whose day 2026-11-25 holds more objects than one
-// listing page (1,000), with neighbouring days and a folder marker around
-// it. It returns the day's files.
+// listing page (1,000), with neighbouring days, a folder marker and a
+// sub-folder (left out, as the folder store leaves it out) around it. It
+// returns the day's files.
 func busyDay(tb testing.TB, extra ...object) (*s3.Client, []synth.File) {
 	tb.Helper()
 	files := synth.Day(1250, 1)
@@ -125,6 +126,7 @@ func busyDay(tb testing.TB, extra ...object) (*s3.Client, []synth.File) {
 	objects = append(objects, under("articles/2026/11/24/", synth.Day(3, 2))...)
 	objects = append(objects, under("articles/2026/11/26/", synth.Day(3, 3))...)
 	objects = append(objects, object{key: "articles/2026/11/25/"})
+	objects = append(objects, under("articles/2026/11/25/drafts/", synth.Day(2, 4))...)
 	objects = append(objects, extra...)
 	return fakeBucket(tb, objects), files
 }
