@@ -133,10 +133,16 @@ func (h *Headlines) AddArticle(a *Article) {
 		h.AddTitle(a.Title)
 	}
 	h.addProse(a.Dek, true)
-	for _, p := range a.Paragraphs {
+	// The opening paragraphs name the people and places a story's headlines
+	// do; the rest adds time, not evidence.
+	for _, p := range a.Paragraphs[:min(len(a.Paragraphs), proseParagraphs)] {
 		h.addProse(p, false)
 	}
 }
+
+// proseParagraphs is how many body paragraphs of each article teach the
+// corpus how words are capitalized.
+const proseParagraphs = 4
 
 // AddTitle teaches the corpus one headline's word statistics.
 func (h *Headlines) AddTitle(title string) { h.addTitle(title, 1) }
