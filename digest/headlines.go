@@ -17,6 +17,10 @@ import (
 type Headlines struct {
 	known     map[string]Related // normalized title → its article
 	knownLens map[int]bool       // token counts of known titles
+	// For titles reworded in a related list: each title's content terms,
+	// and the titles holding each term.
+	fuzzyTitles []fuzzyTitle
+	byTerm      map[string][]int32
 	words     map[string]*wordStats
 	bigrams   map[string]int32 // "a b" adjacent in titles or standfirsts
 	titles    float32          // titles learned, the starter titles weighing less
@@ -108,6 +112,7 @@ func NewHeadlines() *Headlines {
 func newEmptyHeadlines() *Headlines {
 	return &Headlines{
 		known:     map[string]Related{},
+		byTerm:    map[string][]int32{},
 		knownLens: map[int]bool{},
 		words:     map[string]*wordStats{},
 		bigrams:   map[string]int32{},
@@ -126,8 +131,10 @@ func (h *Headlines) AddArticle(a *Article) {
 		if len(tokens) >= 2 {
 			key := titleKey(tokens)
 			if _, dup := h.known[key]; !dup {
-				h.known[key] = Related{Title: a.Title, URL: a.URL, ID: a.ID}
+				ref := Related{Title: a.Title, URL: a.URL, ID: a.ID}
+				h.known[key] = ref
 				h.knownLens[len(tokens)] = true
+				h.addFuzzy(ref)
 			}
 		}
 		h.AddTitle(a.Title)
@@ -295,12 +302,103 @@ func (h *Headlines) link(r *Related) {
 	if r.ID != "" {
 		return
 	}
-	if known, ok := h.known[titleKey(strings.Fields(r.Title))]; ok {
+	known, ok := h.known[titleKey(strings.Fields(r.Title))]
+	if !ok {
+		known, ok = h.fuzzyMatch(r.Title)
+	}
+	if ok {
 		r.ID = known.ID
 		if r.URL == "" {
 			r.URL = known.URL
 		}
 	}
+}
+
+// fuzzyTitle is a corpus title by its content terms.
+type fuzzyTitle struct {
+	terms []string // sorted, unique
+	ref   Related
+}
+
+// minFuzzyTerms and minFuzzyJaccard decide when a reworded headline is the
+// same title: "Calder Mutual offers £50 to customers hit by breach" is "…to
+// each customer hit by data breach" (7 of 8 terms shared), while two
+// stories that share a name and a verb are not.
+const (
+	minFuzzyTerms   = 3
+	minFuzzyJaccard = 0.75
+	// maxTermTitles skips terms too common to narrow the search.
+	maxTermTitles = 200
+)
+
+func (h *Headlines) addFuzzy(ref Related) {
+	terms := titleTerms(ref.Title)
+	if len(terms) < minFuzzyTerms {
+		return
+	}
+	idx := int32(len(h.fuzzyTitles))
+	h.fuzzyTitles = append(h.fuzzyTitles, fuzzyTitle{terms, ref})
+	for _, t := range terms {
+		if len(h.byTerm[t]) <= maxTermTitles {
+			h.byTerm[t] = append(h.byTerm[t], idx)
+		}
+	}
+}
+
+// fuzzyMatch finds the corpus title closest to a headline in content terms
+// (Jaccard), if it is close enough.
+func (h *Headlines) fuzzyMatch(title string) (Related, bool) {
+	terms := titleTerms(title)
+	if len(terms) < minFuzzyTerms {
+		return Related{}, false
+	}
+	best, bestScore := -1, minFuzzyJaccard
+	tried := map[int32]bool{}
+	for _, t := range terms {
+		for _, idx := range h.byTerm[t] {
+			if tried[idx] {
+				continue
+			}
+			tried[idx] = true
+			if score := jaccard(terms, h.fuzzyTitles[idx].terms); score >= bestScore {
+				best, bestScore = int(idx), score
+			}
+		}
+	}
+	if best < 0 {
+		return Related{}, false
+	}
+	return h.fuzzyTitles[best].ref, true
+}
+
+// titleTerms is a headline's content terms, sorted and unique.
+func titleTerms(title string) []string {
+	var terms []string
+	for _, tok := range strings.Fields(title) {
+		if term, _ := contentTerm(tok, false); term != "" {
+			terms = append(terms, term)
+		}
+	}
+	slices.Sort(terms)
+	return slices.Compact(terms)
+}
+
+// jaccard is |a∩b| / |a∪b| of two sorted sets.
+func jaccard(a, b []string) float64 {
+	shared := 0
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch c := strings.Compare(a[i], b[j]); {
+		case c == 0:
+			shared++
+			i++
+			j++
+		case c < 0:
+			i++
+		default:
+			j++
+		}
+	}
+	return float64(shared) / float64(len(a)+len(b)-shared)
 }
 
 // matchKnown finds, for each token position, the ends of corpus titles that

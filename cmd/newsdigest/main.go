@@ -32,6 +32,8 @@ type command struct {
 var commands = []command{
 	{"parse", "FILE...", "read article files and print each as one JSON object", setupParse},
 	{"list", "[flags]", "list a day's articles from a folder or S3 as a table or JSON", setupList},
+	{"eval-summaries", "DIR [--words N]", "score leads and summaries against reference summaries with ROUGE", setupEvalSummaries},
+	{"build", "[flags]", "build a day's edition: stories clustered, ranked and explained", setupBuild},
 }
 
 // errUsage reports a mistake in the command line; its usage text is printed.

@@ -5,6 +5,7 @@ package fs
 import (
 	"context"
 	"errors"
+	"fmt"
 	iofs "io/fs"
 	"os"
 	"path"
@@ -63,6 +64,9 @@ func (s *Store) List(_ context.Context, day digest.Date) ([]digest.ObjectInfo, e
 // Open opens one file by its key.
 func (s *Store) Open(_ context.Context, key string) (digest.Object, error) {
 	f, err := s.root.Open(key)
+	if errors.Is(err, iofs.ErrNotExist) {
+		return digest.Object{}, fmt.Errorf("%s: %w", key, digest.ErrNotFound)
+	}
 	if err != nil {
 		return digest.Object{}, err
 	}

@@ -4,11 +4,13 @@ package s3
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/newsdigest/newsdigest/digest"
 )
@@ -70,6 +72,9 @@ func (s *Store) Open(ctx context.Context, key string) (digest.Object, error) {
 		Bucket: aws.String(s.bucket),
 		Key:    aws.String(s.prefix + key),
 	})
+	if noKey := new(types.NoSuchKey); errors.As(err, &noKey) {
+		return digest.Object{}, fmt.Errorf("get s3://%s/%s%s: %w: %w", s.bucket, s.prefix, key, digest.ErrNotFound, err)
+	}
 	if err != nil {
 		return digest.Object{}, fmt.Errorf("get s3://%s/%s%s: %w", s.bucket, s.prefix, key, err)
 	}
