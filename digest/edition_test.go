@@ -222,10 +222,10 @@ func TestRelatedLinks(t *testing.T) {
 	day := testDay()
 	tram := &day.Articles[0]
 	tram.Related = []Related{
-		{Title: "Calder Mutual breach hits 1.2 million", ID: "breach-b"},                // in the edition: not linked again
+		{Title: "Calder Mutual breach hits 1.2 million", ID: "breach-b"},                        // in the edition: not linked again
 		{Title: "Bus fares frozen for a second year", URL: "https://harbourledger.example/bus"}, // resolved by the outlet
-		{Title: "Council delays bin collection changes"},                                // unresolved: dropped
-		{Title: "Record 612 whooper swans counted on Fellmere reedbeds", ID: "swans"},   // a runner-up today
+		{Title: "Council delays bin collection changes"},                                        // unresolved: dropped
+		{Title: "Record 612 whooper swans counted on Fellmere reedbeds", ID: "swans"},           // a runner-up today
 	}
 	e := newTestBuilder(2).Build(day, Editorial{})
 	story := e.Stories[0]

@@ -21,10 +21,10 @@ type Headlines struct {
 	// and the titles holding each term.
 	fuzzyTitles []fuzzyTitle
 	byTerm      map[string][]int32
-	words     map[string]*wordStats
-	bigrams   map[string]int32 // "a b" adjacent in titles or standfirsts
-	titles    float32          // titles learned, the starter titles weighing less
-	lengths   [maxHeadlineTokens + 1]float32
+	words       map[string]*wordStats
+	bigrams     map[string]int32 // "a b" adjacent in titles or standfirsts
+	titles      float32          // titles learned, the starter titles weighing less
+	lengths     [maxHeadlineTokens + 1]float32
 
 	// Where words stand in titles, by word class: all words, each shape,
 	// each three-letter ending.
