@@ -66,8 +66,12 @@ func (v *vocabulary) id(term string) int32 {
 func (v *vocabulary) add(title string, body []string) docTerms {
 	d := docTerms{counts: map[int32]int32{}, entities: map[int32]bool{}}
 	addText := func(text string, times int32) {
+		tokens := strings.Fields(text)
+		// In a Title Case or capitals headline every word is capitalized:
+		// capitals name nothing there.
+		caseSaysNothing := isTitleCase(tokens)
 		sentenceStart := true
-		for _, tok := range strings.Fields(text) {
+		for _, tok := range tokens {
 			term, entity := contentTerm(tok, sentenceStart)
 			sentenceStart = endsSentence(tok)
 			if term == "" {
@@ -75,7 +79,7 @@ func (v *vocabulary) add(title string, body []string) docTerms {
 			}
 			id := v.id(term)
 			d.counts[id] += times
-			if entity {
+			if entity && !caseSaysNothing {
 				d.entities[id] = true
 			}
 		}
@@ -103,20 +107,24 @@ const entityBoost = 2.0
 // vector weighs a document's terms by sublinear TF-IDF.
 func (v *vocabulary) vector(d docTerms) vector {
 	out := make(vector, 0, len(d.counts))
+	for id := range d.counts {
+		out = append(out, termWeight{term: id})
+	}
+	slices.SortFunc(out, func(a, b termWeight) int { return int(a.term - b.term) })
 	var norm float64
-	for id, n := range d.counts {
+	for i := range out {
+		id, n := out[i].term, d.counts[out[i].term]
 		w := (1 + math.Log(float64(n))) * v.idf(id)
 		if d.entities[id] {
 			w *= entityBoost
 		}
-		out = append(out, termWeight{id, float32(w)})
+		out[i].weight = float32(w)
 		norm += w * w
 	}
 	norm = math.Sqrt(norm)
 	for i := range out {
 		out[i].weight = float32(float64(out[i].weight) / norm)
 	}
-	slices.SortFunc(out, func(a, b termWeight) int { return int(a.term - b.term) })
 	return out
 }
 
