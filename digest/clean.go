@@ -112,7 +112,43 @@ func dropControl(r rune) rune {
 
 // oneLine collapses all white space, line breaks included, to single spaces.
 func oneLine(s string) string {
+	if isOneLine(s) {
+		return s
+	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// isOneLine reports text that oneLine would leave as it is: single ASCII
+// spaces between words and none at the ends, which most text already is.
+func isOneLine(s string) bool {
+	if s == "" {
+		return true
+	}
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	prevSpace := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ':
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+			continue
+		case c < ' ' || c == 0x7f:
+			return false
+		case c >= 0x80:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				return false
+			}
+			i += size - 1
+		}
+		prevSpace = false
+	}
+	return true
 }
 
 // cleanAll applies oneLine to every string and drops the empty ones.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -190,7 +191,13 @@ func newStory(articles []Article, vecs []vector, group []int, prefer []string) *
 	for _, i := range group {
 		s.articles = append(s.articles, &articles[i])
 	}
-	slices.SortStableFunc(s.articles, func(a, c *Article) int { return compareLeads(a, c, prefer) })
+	if len(s.articles) > 1 {
+		complete := map[*Article]int{}
+		for _, a := range s.articles {
+			complete[a] = completeness(a)
+		}
+		slices.SortStableFunc(s.articles, func(a, c *Article) int { return compareLeads(a, c, complete, prefer) })
+	}
 	lead := s.articles[0]
 	for _, i := range group {
 		if &articles[i] == lead {
@@ -212,7 +219,7 @@ func newStory(articles []Article, vecs []vector, group []int, prefer []string) *
 // editor's preferred outlet, then the report with an address readers can
 // follow, then the most complete (standfirst, body up to 400 words), then
 // the earliest, then the outlet's own rank.
-func compareLeads(a, c *Article, prefer []string) int {
+func compareLeads(a, c *Article, complete map[*Article]int, prefer []string) int {
 	pa, pc := slices.Index(prefer, a.Source), slices.Index(prefer, c.Source)
 	if pa < 0 {
 		pa = len(prefer)
@@ -223,7 +230,7 @@ func compareLeads(a, c *Article, prefer []string) int {
 	return cmp.Or(
 		cmp.Compare(pa, pc),
 		cmp.Compare(boolRank(a.URL != ""), boolRank(c.URL != "")),
-		cmp.Compare(completeness(c), completeness(a)),
+		cmp.Compare(complete[c], complete[a]),
 		compareTimes(a.Published, c.Published),
 		cmp.Compare(rankOf(a), rankOf(c)),
 		strings.Compare(a.ID, c.ID),
@@ -241,7 +248,7 @@ func boolRank(b bool) int {
 func completeness(a *Article) int {
 	words := 0
 	for _, p := range a.Paragraphs {
-		words += len(strings.Fields(p))
+		words += wordCount(p)
 	}
 	score := min(words, 400)
 	if a.Dek != "" {
@@ -274,18 +281,25 @@ func rankOf(a *Article) int {
 
 // inferSections gives a section to stories whose articles have none (the
 // text format carries none): the section of the day's sectioned stories
-// they are most like, or "news".
+// they are most like, over their salient terms, or "news".
 func inferSections(stories []*Story) {
+	const terms = 24
 	centroids := map[string]map[int32]float64{}
+	missing := false
 	for _, s := range stories {
-		if s.Section == "" {
-			for _, a := range s.articles {
-				if a.Section != "" {
-					s.Section = a.Section
-					break
-				}
+		for _, a := range s.articles {
+			if s.Section == "" && a.Section != "" {
+				s.Section = a.Section
 			}
 		}
+		if s.Section == "" {
+			missing = true
+		}
+	}
+	if !missing {
+		return
+	}
+	for _, s := range stories {
 		if s.Section == "" {
 			continue
 		}
@@ -294,31 +308,31 @@ func inferSections(stories []*Story) {
 			c = map[int32]float64{}
 			centroids[s.Section] = c
 		}
-		for _, t := range s.vec {
-			c[t.term] += float64(t.weight)
+		for _, t := range salient(s.vec, terms) {
+			c[t]++
 		}
 	}
-	sections := make([]string, 0, len(centroids))
-	for name := range centroids {
-		sections = append(sections, name)
+	sections := slices.Sorted(maps.Keys(centroids))
+	norms := map[string]float64{}
+	for _, name := range sections {
+		for _, w := range centroids[name] {
+			norms[name] += w * w
+		}
+		norms[name] = math.Sqrt(norms[name])
 	}
-	slices.Sort(sections)
 	for _, s := range stories {
 		if s.Section != "" {
 			continue
 		}
 		best, bestSim := "news", 0.05
+		own := salient(s.vec, terms)
 		for _, name := range sections {
-			c := centroids[name]
-			var dot, norm float64
-			for _, w := range c {
-				norm += w * w
+			var dot float64
+			for _, t := range own {
+				dot += centroids[name][t]
 			}
-			for _, t := range s.vec {
-				dot += float64(t.weight) * c[t.term]
-			}
-			if norm > 0 && dot/math.Sqrt(norm) > bestSim {
-				best, bestSim = name, dot/math.Sqrt(norm)
+			if sim := dot / (norms[name] * math.Sqrt(float64(len(own)))); sim > bestSim {
+				best, bestSim = name, sim
 			}
 		}
 		s.Section = best
@@ -429,4 +443,12 @@ func (b *Builder) finishRunnerUp(s *Story, d Date) {
 		s.URL = b.ArchiveURL(d) + "#" + s.Anchor
 	}
 	s.Related = []Related{}
+}
+
+// wordCount counts the words of one-line text without splitting it.
+func wordCount(s string) int {
+	if s == "" {
+		return 0
+	}
+	return strings.Count(s, " ") + 1
 }

@@ -192,14 +192,16 @@ func (h *Headlines) addTitle(title string, weight float32) {
 // is capitalized: the evidence that tells a proper noun ("Turkey") from a
 // common word ("Women") that can only be capitalized at a headline's start.
 func (h *Headlines) addProse(text string, withBigrams bool) {
-	tokens := strings.Fields(text)
-	for i, tok := range tokens {
-		if i > 0 && !endsSentence(tokens[i-1]) {
-			h.countCase(tok, h.word(wordKey(tok)), 1)
+	prev, prevKey := "", ""
+	for tok := range strings.FieldsSeq(text) {
+		key := wordKey(tok)
+		if prev != "" && !endsSentence(prev) {
+			h.countCase(tok, h.word(key), 1)
+			if withBigrams {
+				h.bigrams[prevKey+" "+key]++
+			}
 		}
-		if withBigrams && i+1 < len(tokens) && !endsSentence(tok) {
-			h.bigrams[wordKey(tok)+" "+wordKey(tokens[i+1])]++
-		}
+		prev, prevKey = tok, key
 	}
 }
 
@@ -327,8 +329,6 @@ type fuzzyTitle struct {
 const (
 	minFuzzyTerms   = 3
 	minFuzzyJaccard = 0.75
-	// maxTermTitles skips terms too common to narrow the search.
-	maxTermTitles = 200
 )
 
 func (h *Headlines) addFuzzy(ref Related) {
@@ -339,22 +339,27 @@ func (h *Headlines) addFuzzy(ref Related) {
 	idx := int32(len(h.fuzzyTitles))
 	h.fuzzyTitles = append(h.fuzzyTitles, fuzzyTitle{terms, ref})
 	for _, t := range terms {
-		if len(h.byTerm[t]) <= maxTermTitles {
-			h.byTerm[t] = append(h.byTerm[t], idx)
-		}
+		h.byTerm[t] = append(h.byTerm[t], idx)
 	}
 }
 
 // fuzzyMatch finds the corpus title closest to a headline in content terms
-// (Jaccard), if it is close enough.
+// (Jaccard), if it is close enough. Prefix filtering keeps it fast: a title
+// sharing at least minFuzzyJaccard of the terms must hold one of the
+// headline's n - ⌈0.75·n⌉ + 1 rarest terms, so only those terms' titles are
+// compared.
 func (h *Headlines) fuzzyMatch(title string) (Related, bool) {
 	terms := titleTerms(title)
-	if len(terms) < minFuzzyTerms {
+	n := len(terms)
+	if n < minFuzzyTerms {
 		return Related{}, false
 	}
+	rarest := slices.Clone(terms)
+	slices.SortStableFunc(rarest, func(a, b string) int { return len(h.byTerm[a]) - len(h.byTerm[b]) })
+	prefix := n - int(math.Ceil(minFuzzyJaccard*float64(n))) + 1
 	best, bestScore := -1, minFuzzyJaccard
 	tried := map[int32]bool{}
-	for _, t := range terms {
+	for _, t := range rarest[:prefix] {
 		for _, idx := range h.byTerm[t] {
 			if tried[idx] {
 				continue

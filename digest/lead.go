@@ -2,6 +2,7 @@ package digest
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -51,7 +52,7 @@ func Lead(a *Article, opts LeadOptions) LeadResult {
 	if budget <= 0 {
 		budget = DefaultLeadWords
 	}
-	body := substantiveParagraphs(a)
+	body := substantiveParagraphs(a, summaryMaxSentences)
 	if len(body.paragraphs) == 0 {
 		if a.Dek != "" {
 			return LeadResult{Text: leadFrom(SplitSentences(a.Dek), budget), FromDek: true,
@@ -206,7 +207,7 @@ const (
 	kindDateline    paragraphKind = "dateline"
 	kindCredit      paragraphKind = "photo credit"
 	kindQuote       paragraphKind = "quotation"
-	kindFurniture   paragraphKind = "page furniture"
+	kindFurniture   paragraphKind = "page notice"
 	kindFragment    paragraphKind = "fragment"
 )
 
@@ -224,9 +225,15 @@ type leadBody struct {
 	skipped    []paragraphKind
 }
 
-func substantiveParagraphs(a *Article) leadBody {
+// substantiveParagraphs reads the article's paragraphs until they hold
+// maxSentences sentences: neither the lead nor the summary looks further.
+func substantiveParagraphs(a *Article, maxSentences int) leadBody {
 	var body leadBody
+	sentences := 0
 	for _, p := range a.Paragraphs {
+		if sentences >= maxSentences {
+			break
+		}
 		kind := classifyParagraph(p, a.Source)
 		if kind != kindSubstantive {
 			if len(body.paragraphs) == 0 && !containsKind(body.skipped, kind) {
@@ -235,7 +242,9 @@ func substantiveParagraphs(a *Article) leadBody {
 			continue
 		}
 		text, stripped := stripDateline(p)
-		body.paragraphs = append(body.paragraphs, leadParagraph{text: text, sentences: SplitSentences(text), dateline: stripped})
+		split := SplitSentences(text)
+		sentences += len(split)
+		body.paragraphs = append(body.paragraphs, leadParagraph{text: text, sentences: split, dateline: stripped})
 	}
 	return body
 }
@@ -394,20 +403,25 @@ func isFurniture(lower string, words int) bool {
 // ALDER, Nov 25 —", "LONDON (Wire Bulletin) —", "Lagos, Nov. 25 (Reuters) -".
 var dateline = regexp.MustCompile(`^(\p{Lu}[\p{L}\p{M}.'’]*(?:[ -]\p{Lu}[\p{L}\p{M}.'’]*){0,3})((?:,\s*[^,()—–-]{1,20}){0,2})\s*(\([^()]{1,40}\))?(?:\s*[—–]|\s+--?)\s*`)
 
-// stripDateline removes a dateline from the start of a paragraph. The place
-// must be in capitals ("LONDON"), or be followed by a date or an agency, so
-// that "Hundreds — perhaps thousands — …" is left alone; and a sentence
-// must follow.
-func stripDateline(p string) (string, bool) {
+// datelineEnd is where a dateline opening p ends, or -1 when p opens with
+// none. The place must be in capitals ("LONDON"), or be followed by a date
+// or an agency, so that "Hundreds — perhaps thousands — …" is no dateline.
+func datelineEnd(p string) int {
 	m := dateline.FindStringSubmatchIndex(p)
-	if m == nil {
+	if m == nil || !isCapitalsPlace(p[m[2]:m[3]]) && m[6] < 0 && !strings.ContainsFunc(p[m[4]:m[5]], unicode.IsDigit) {
+		return -1
+	}
+	return m[1]
+}
+
+// stripDateline removes a dateline from the start of a paragraph when a
+// sentence follows it.
+func stripDateline(p string) (string, bool) {
+	end := datelineEnd(p)
+	if end < 0 {
 		return p, false
 	}
-	place, extra, agency := p[m[2]:m[3]], p[m[4]:m[5]], m[6] >= 0
-	if !isCapitalsPlace(place) && !agency && !strings.ContainsFunc(extra, unicode.IsDigit) {
-		return p, false
-	}
-	rest := p[m[1]:]
+	rest := p[end:]
 	if r := firstLetter(rest); !unicode.IsUpper(r) && !unicode.IsDigit(r) {
 		return p, false
 	}
@@ -416,11 +430,8 @@ func stripDateline(p string) (string, bool) {
 
 // datelineOnly reports a paragraph that is nothing but a dateline.
 func datelineOnly(p string) bool {
-	m := dateline.FindStringSubmatchIndex(p)
-	if m == nil || m[1] != len(p) {
-		return false
-	}
-	return isCapitalsPlace(p[m[2]:m[3]]) || m[6] >= 0 || strings.ContainsFunc(p[m[4]:m[5]], unicode.IsDigit)
+	end := datelineEnd(p)
+	return end > 0 && end == len(p)
 }
 
 // isCapitalsPlace reports a place name in capitals, at least two letters.
@@ -439,26 +450,30 @@ func isCapitalsPlace(s string) bool {
 
 // isQuotation reports a paragraph that is only a quotation, perhaps with a
 // short attribution: “We will not fund criminals,” the lender said. It opens
-// with a quotation mark, at most ten of its words are outside quotation
-// marks, and those are at most a third of it.
+// with a quotation mark, at least three of its words are quoted, and the
+// words outside quotation marks, if any, are at most twelve and hold a
+// speech verb, so that “Brexit” has become the word of the year… is text.
 func isQuotation(words []string) bool {
 	if len(words) == 0 || !opensQuote(words[0]) {
 		return false
 	}
-	quoted, open := 0, false
+	var quoted int
+	var rest []string
+	open := false
 	for _, w := range words {
 		if !open && opensQuote(w) {
 			open = true
 			_, size := utf8.DecodeRuneInString(w)
 			w = w[size:] // so that a one-word quotation closes in the same word
 		}
-		if open {
-			quoted++
-			open = !closesQuote(w)
+		if !open {
+			rest = append(rest, w)
+			continue
 		}
+		quoted++
+		open = !closesQuote(w)
 	}
-	rest := len(words) - quoted
-	return rest <= 10 && quoted >= 2*rest
+	return quoted >= 3 && len(rest) <= 12 && (len(rest) == 0 || slices.ContainsFunc(rest, isSpeechVerb))
 }
 
 func opensQuote(w string) bool {

@@ -464,3 +464,21 @@ func compareArticles(got, want Article) string {
 	w, _ := json.MarshalIndent(want, "", "  ")
 	return fmt.Sprintf("got\n%s\nwant\n%s", g, w)
 }
+
+func TestOneLine(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"plain words here", "plain words here"},
+		{"  padded  ", "padded"},
+		{"two  spaces", "two spaces"},
+		{"line\nbreak\ttab", "line break tab"},
+		{"no\u00a0break space", "no break space"},
+		{"Zoë’s café — naïve", "Zoë’s café — naïve"},
+		{"line\u2028separator", "line separator"},
+	}
+	for _, tt := range tests {
+		if got := oneLine(tt.in); got != tt.want {
+			t.Errorf("oneLine(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

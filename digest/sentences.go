@@ -31,7 +31,9 @@ import (
 // asked."), or it closes a quotation and a speech verb comes within three
 // words ("“Why now?” Ms Okafor asked."). An ellipsis ends one before a
 // capital. A number with a full stop that opens a sentence ("1. Open the
-// box.") is a list marker, not a sentence.
+// box.") is a list marker, not a sentence, and a bullet ("- ", "• ") after a
+// sentence end starts the next sentence; list items without a full stop
+// stay in one sentence, since nothing tells their ends apart.
 func SplitSentences(text string) []string {
 	var out []string
 	for _, block := range paragraphBreak.Split(text, -1) {
@@ -47,6 +49,9 @@ func SplitSentences(text string) []string {
 	return out
 }
 
+// bullets mark list items run into one paragraph.
+var bullets = setOf("- – — • * ·")
+
 // paragraphBreak is a blank line.
 var paragraphBreak = regexp.MustCompile(`\n[ \t]*\n`)
 
@@ -60,6 +65,9 @@ const sentenceOpeners = `"'“‘«([{¿¡`
 // ends after words[i]; words[i+1] exists.
 func sentenceEndsAt(words []string, start, i int) bool {
 	word, next := words[i], words[i+1]
+	if bullets[next] && i+2 < len(words) {
+		next = words[i+2] // "…an X-ray. - People coming…": a bulleted item starts
+	}
 	core := strings.TrimRight(word, sentenceClosers)
 	if core == "" {
 		return false
@@ -106,7 +114,7 @@ func sentenceEndsAt(words []string, start, i int) bool {
 // after a quotation, before any sentence end: "“Why now?” Ms Okafor asked."
 func attributionFollows(rest []string) bool {
 	for _, w := range rest[:min(3, len(rest))] {
-		if speechVerbs[strings.ToLower(strings.TrimRight(w, ".,;:!?"))] {
+		if isSpeechVerb(w) {
 			return true
 		}
 		if strings.ContainsAny(w, ".!?") {
@@ -114,6 +122,10 @@ func attributionFollows(rest []string) bool {
 		}
 	}
 	return false
+}
+
+func isSpeechVerb(w string) bool {
+	return speechVerbs[strings.ToLower(strings.Trim(w, sentenceOpeners+sentenceClosers+".,;:!?"))]
 }
 
 var speechVerbs = setOf(`said says asked asks added adds told tells wrote writes replied replies

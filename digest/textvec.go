@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -34,11 +35,14 @@ func cosine(a, b vector) float64 {
 	return dot
 }
 
-// docTerms is one document's terms before weighting: how often each
-// occurs, and which are names or numbers.
-type docTerms struct {
-	counts   map[int32]int32
-	entities map[int32]bool
+// docTerms is one document's terms before weighting, sorted by term: how
+// often each occurs, and whether it is a name or number.
+type docTerms []termCount
+
+type termCount struct {
+	term   int32
+	count  int32
+	entity bool
 }
 
 // vocabulary numbers the terms of a day and counts their document
@@ -47,9 +51,131 @@ type vocabulary struct {
 	ids  map[string]int32
 	df   []int32
 	docs int
+
+	// Scratch space reused from one document to the next.
+	slot map[int32]int32 // term → index in the document's terms
+	key  []byte
 }
 
-func newVocabulary() *vocabulary { return &vocabulary{ids: map[string]int32{}} }
+func newVocabulary() *vocabulary {
+	return &vocabulary{ids: map[string]int32{}, slot: map[int32]int32{}}
+}
+
+// add reads a document's text: the words of its title count twice, since
+// a headline names what the story is about.
+func (v *vocabulary) add(title string, body []string) docTerms {
+	var d docTerms
+	clear(v.slot)
+	addText := func(text string, times int32, caseSaysNothing bool) {
+		sentenceStart := true
+		for tok := range strings.FieldsSeq(text) {
+			id, entity, ok := v.term(tok, sentenceStart)
+			sentenceStart = endsSentence(tok)
+			if !ok {
+				continue
+			}
+			i, seen := v.slot[id]
+			if !seen {
+				i = int32(len(d))
+				v.slot[id] = i
+				d = append(d, termCount{term: id})
+			}
+			d[i].count += times
+			d[i].entity = d[i].entity || (entity && !caseSaysNothing)
+		}
+	}
+	// In a Title Case or capitals headline every word is capitalized:
+	// capitals name nothing there.
+	addText(title, 2, isTitleCase(strings.Fields(title)))
+	for _, p := range body {
+		addText(p, 1, false)
+	}
+	slices.SortFunc(d, func(a, b termCount) int { return int(a.term - b.term) })
+	for _, t := range d {
+		v.df[t.term]++
+	}
+	v.docs++
+	return d
+}
+
+// term numbers the term a token counts as; ok is false for a word that says
+// nothing about the story. It folds plain ASCII words in a reused buffer,
+// as most words are, and leaves the rest to contentTerm.
+func (v *vocabulary) term(tok string, sentenceStart bool) (id int32, entity, ok bool) {
+	key, entity, ok := v.asciiTerm(tok, sentenceStart)
+	if !ok {
+		return 0, false, false
+	}
+	if key == nil {
+		term, ent := contentTerm(tok, sentenceStart)
+		if term == "" {
+			return 0, false, false
+		}
+		return v.id(term), ent, true
+	}
+	if id, found := v.ids[string(key)]; found {
+		return id, entity, true
+	}
+	return v.id(string(key)), entity, true
+}
+
+// asciiTerm is contentTerm for tokens of ASCII letters, digits and
+// punctuation, without allocating: key is nil when the token needs the
+// general path.
+func (v *vocabulary) asciiTerm(tok string, sentenceStart bool) (key []byte, entity, ok bool) {
+	start, end := 0, len(tok)
+	for start < end && isASCIIPunct(tok[start]) {
+		start++
+	}
+	for end > start && isASCIIPunct(tok[end-1]) {
+		end--
+	}
+	if start == end {
+		return nil, false, false
+	}
+	k := v.key[:0]
+	for i := start; i < end; i++ {
+		c := tok[i]
+		switch {
+		case c >= 0x80 || c == '$' || c == '%':
+			return nil, false, true
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		k = append(k, c)
+	}
+	v.key = k
+	if skipTerms[string(k)] {
+		return nil, false, false
+	}
+	first := tok[start]
+	switch {
+	case first >= '0' && first <= '9':
+		return k, true, true
+	case len(k) < 3:
+		return nil, false, false
+	}
+	return stemBytes(k), first >= 'A' && first <= 'Z' && !sentenceStart, true
+}
+
+func isASCIIPunct(c byte) bool {
+	return c < 0x80 && !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')
+}
+
+// stemBytes is stem on a byte slice, in place.
+func stemBytes(w []byte) []byte {
+	if n := len(w); n > 2 && w[n-2] == '\'' && w[n-1] == 's' {
+		w = w[:n-2]
+	}
+	n := len(w)
+	switch {
+	case n > 4 && string(w[n-3:]) == "ies":
+		return append(w[:n-3], 'y')
+	case n > 4 && w[n-1] == 's' && w[n-2] != 's' && w[n-2] != 'u':
+		return w[:n-1]
+	}
+	return w
+}
 
 func (v *vocabulary) id(term string) int32 {
 	id, ok := v.ids[term]
@@ -59,40 +185,6 @@ func (v *vocabulary) id(term string) int32 {
 		v.df = append(v.df, 0)
 	}
 	return id
-}
-
-// add reads a document's text: the words of its title count twice, since
-// a headline names what the story is about.
-func (v *vocabulary) add(title string, body []string) docTerms {
-	d := docTerms{counts: map[int32]int32{}, entities: map[int32]bool{}}
-	addText := func(text string, times int32) {
-		tokens := strings.Fields(text)
-		// In a Title Case or capitals headline every word is capitalized:
-		// capitals name nothing there.
-		caseSaysNothing := isTitleCase(tokens)
-		sentenceStart := true
-		for _, tok := range tokens {
-			term, entity := contentTerm(tok, sentenceStart)
-			sentenceStart = endsSentence(tok)
-			if term == "" {
-				continue
-			}
-			id := v.id(term)
-			d.counts[id] += times
-			if entity && !caseSaysNothing {
-				d.entities[id] = true
-			}
-		}
-	}
-	addText(title, 2)
-	for _, p := range body {
-		addText(p, 1)
-	}
-	for id := range d.counts {
-		v.df[id]++
-	}
-	v.docs++
-	return d
 }
 
 // idf is the inverse document frequency of a term, smoothed.
@@ -106,19 +198,14 @@ const entityBoost = 2.0
 
 // vector weighs a document's terms by sublinear TF-IDF.
 func (v *vocabulary) vector(d docTerms) vector {
-	out := make(vector, 0, len(d.counts))
-	for id := range d.counts {
-		out = append(out, termWeight{term: id})
-	}
-	slices.SortFunc(out, func(a, b termWeight) int { return int(a.term - b.term) })
+	out := make(vector, len(d))
 	var norm float64
-	for i := range out {
-		id, n := out[i].term, d.counts[out[i].term]
-		w := (1 + math.Log(float64(n))) * v.idf(id)
-		if d.entities[id] {
+	for i, t := range d {
+		w := (1 + math.Log(float64(t.count))) * v.idf(t.term)
+		if t.entity {
 			w *= entityBoost
 		}
-		out[i].weight = float32(w)
+		out[i] = termWeight{t.term, float32(w)}
 		norm += w * w
 	}
 	norm = math.Sqrt(norm)
@@ -153,7 +240,7 @@ func salient(vec vector, k int) []int32 {
 // away from a sentence start) and numbers.
 func contentTerm(tok string, sentenceStart bool) (term string, entity bool) {
 	key := wordKey(tok)
-	if key == "" || stopWords[key] || functionWords[key] {
+	if key == "" || skipTerms[key] {
 		return "", false
 	}
 	first := firstLetter(tok)
@@ -178,6 +265,14 @@ func stem(w string) string {
 	}
 	return w
 }
+
+// skipTerms are the words that never count as terms: function words and
+// stop words.
+var skipTerms = func() map[string]bool {
+	m := maps.Clone(stopWords)
+	maps.Copy(m, functionWords)
+	return m
+}()
 
 // stopWords are common words of news prose that say nothing about which
 // event a story reports.

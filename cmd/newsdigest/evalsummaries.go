@@ -183,20 +183,21 @@ func (e *evaluation) write(out io.Writer) error {
 		}
 	}
 	fmt.Fprintf(out, "%d articles, every system at most %d words; mean ROUGE F1 against the reference summaries\n\n", n, e.words)
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "articles\tsystem\tROUGE-1\tROUGE-2\tROUGE-L\tmean words\tsentence cut\t")
-	writeRows := func(label string, count int, totals []evalTotals) {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "category\tarticles\tsystem\tROUGE-1\tROUGE-2\tROUGE-L\tmean words\tsentence cut")
+	writeRows := func(category string, count int, totals []evalTotals) {
+		label := fmt.Sprintf("%s\t%d", category, count)
 		for i, t := range totals {
 			f := float64(count)
-			fmt.Fprintf(tw, "%s\t%s\t%.4f\t%.4f\t%.4f\t%.1f\t%d\t\n", label, e.systems[i].name,
+			fmt.Fprintf(tw, "%s\t%s\t%.4f\t%.4f\t%.4f\t%.1f\t%d\n", label, e.systems[i].name,
 				t.r1/f, t.r2/f, t.rl/f, float64(t.words)/f, t.cut)
-			label = ""
+			label = "\t"
 		}
 	}
-	writeRows(fmt.Sprintf("all (%d)", n), n, all)
+	writeRows("all", n, all)
 	if len(e.categories) > 1 {
 		for _, c := range e.categories {
-			writeRows(fmt.Sprintf("%s (%d)", c, e.articles[c]), e.articles[c], e.totals[c])
+			writeRows(c, e.articles[c], e.totals[c])
 		}
 	}
 	if err := tw.Flush(); err != nil {

@@ -34,6 +34,7 @@ var commands = []command{
 	{"list", "[flags]", "list a day's articles from a folder or S3 as a table or JSON", setupList},
 	{"eval-summaries", "DIR [--words N]", "score leads and summaries against reference summaries with ROUGE", setupEvalSummaries},
 	{"build", "[flags]", "build a day's edition: stories clustered, ranked and explained", setupBuild},
+	{"gen-corpus", "--out DIR [flags]", "write a synthetic day of articles with known duplicate groups", setupGenCorpus},
 }
 
 // errUsage reports a mistake in the command line; its usage text is printed.

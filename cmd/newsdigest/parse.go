@@ -13,6 +13,8 @@ import (
 
 func setupParse(fs *flag.FlagSet, out, _ io.Writer) func(context.Context, []string) error {
 	maxBytes := fs.Int64("max-bytes", digest.DefaultMaxBytes, "skip files larger than this many bytes")
+	summarize := fs.Bool("summarize", false, "add an extractive summary of each article")
+	words := fs.Int("words", digest.DefaultLeadWords, "longest lead and summary, in words")
 	return func(_ context.Context, files []string) error {
 		if len(files) == 0 {
 			return fmt.Errorf("%w: no files given", errUsage)
@@ -40,7 +42,7 @@ func setupParse(fs *flag.FlagSet, out, _ io.Writer) func(context.Context, []stri
 				failed++
 				err = enc.Encode(digest.Skipped{Key: name, Error: errs[i].Error()})
 			} else {
-				err = enc.Encode(articles[i])
+				err = enc.Encode(withLead(&articles[i], *words, *summarize))
 			}
 			if err != nil {
 				return err
@@ -66,4 +68,20 @@ func parseFile(name string, maxBytes int64) (digest.Article, error) {
 		return digest.Article{}, err
 	}
 	return digest.Parse(name, data)
+}
+
+// parsedArticle is what parse prints for an article: the article's own
+// fields, its lead and, when asked for, its summary.
+type parsedArticle struct {
+	*digest.Article
+	Lead    string `json:"lead"`
+	Summary string `json:"summary,omitempty"`
+}
+
+func withLead(a *digest.Article, words int, summarize bool) parsedArticle {
+	p := parsedArticle{Article: a, Lead: digest.Lead(a, digest.LeadOptions{MaxWords: words}).Text}
+	if summarize {
+		p.Summary = digest.Summarize(a, words)
+	}
+	return p
 }

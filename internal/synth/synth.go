@@ -221,14 +221,14 @@ func (g *generator) newEvent(id int) *event {
 	v := g.v
 	t := &v.topics[g.rng.IntN(len(v.topics))]
 	pick := func(list []string) string { return list[g.rng.IntN(len(list))] }
-	person, surname := pick(v.first), pick(v.last)
-	person2, surname2 := pick(v.first), pick(v.last)
+	person, surname := pick(v.first), g.coin(v.surnameEnds)
+	person2, surname2 := pick(v.first), g.coin(v.surnameEnds)
 	for surname2 == surname {
-		surname2 = pick(v.last)
+		surname2 = g.coin(v.surnameEnds)
 	}
-	place, place2 := pick(v.places), pick(v.places)
+	place, place2 := g.coin(v.placeEnds), g.coin(v.placeEnds)
 	for place2 == place {
-		place2 = pick(v.places)
+		place2 = g.coin(v.placeEnds)
 	}
 	kinds := t.orgKinds
 	if len(kinds) == 0 {
@@ -237,7 +237,7 @@ func (g *generator) newEvent(id int) *event {
 	fill := strings.NewReplacer(
 		"{person}", person+" "+surname, "{surname}", surname,
 		"{person2}", person2+" "+surname2, "{surname2}", surname2,
-		"{org}", pick(v.orgStems)+" "+pick(kinds),
+		"{org}", g.coin(v.orgEnds)+" "+pick(kinds),
 		"{place}", place,
 		"{team}", place+" "+pick(v.teamKinds), "{team2}", place2+" "+pick(v.teamKinds),
 		"{n}", thousands(120+g.rng.IntN(9680)),
@@ -251,6 +251,15 @@ func (g *generator) newEvent(id int) *event {
 		"{month}", time.Month(1+g.rng.IntN(12)).String(),
 	)
 	return &event{id: id, topic: t, fill: fill, headings: g.rng.Perm(len(t.headlines))}
+}
+
+// coin invents a proper name from a start, a middle and an ending: about
+// 40,000 names of each kind, so that two events seldom share a name by
+// chance, as in real news, where the day's stories name different people
+// and places.
+func (g *generator) coin(endings []string) string {
+	v := g.v
+	return v.nameStarts[g.rng.IntN(len(v.nameStarts))] + v.nameMiddles[g.rng.IntN(len(v.nameMiddles))] + endings[g.rng.IntN(len(endings))]
 }
 
 // headline is the title of the event's member-th article: each article of
@@ -562,8 +571,10 @@ func lowerFirst(s string) string {
 // vocab is the generator's word lists and templates, read from the
 // constants below.
 type vocab struct {
-	first, last, places      []string
-	orgStems, orgKinds       []string
+	first                    []string
+	nameStarts, nameMiddles  []string
+	placeEnds, surnameEnds   []string
+	orgEnds, orgKinds        []string
 	teamKinds                []string
 	topics                   []topic
 	outlets                  []outlet
@@ -591,10 +602,12 @@ type topic struct {
 
 func newVocab() *vocab {
 	v := &vocab{
-		first:      strings.Fields(firstNames),
-		last:       strings.Fields(surnames),
-		places:     lines(places),
-		orgStems:   strings.Fields(orgStems),
+		first:       strings.Fields(firstNames),
+		nameStarts:  strings.Fields(nameStarts),
+		nameMiddles: strings.Fields(nameMiddles),
+		placeEnds:   strings.Fields(placeEnds),
+		surnameEnds: strings.Fields(surnameEnds),
+		orgEnds:     strings.Fields(orgEnds),
 		orgKinds:   strings.Fields(orgKinds),
 		teamKinds:  strings.Fields(teamKinds),
 		swapIndex:  map[string]int{},
@@ -707,51 +720,20 @@ const firstNames = `Ada Bram Cora Dafydd Elin Fergus Greta Hamish Ines Jonah Kit
 	Nerys Orla Piers Quinn Rhona Silas Tamsin Ulric Vera Wynn Yusuf Zora Aled Bryony Cal Delphine
 	Ewan Fenella Gideon Hattie Idris Juno Kester Lowri Marek Nell Otto`
 
-const surnames = `Arkwright Bellamy Carrow Dunmore Ellery Fairbairn Gorringe Hazeldine Ingleby
-	Jessop Kettering Lumley Merrow Nettleford Ormsby Pendry Quayle Rookwood Sallow Thackery
-	Underhill Varley Wendle Yelland Ashdown Birtle Corlett Drummond Fenby Galbraith Hesketh Lambe
-	Mossop Nairn Oddie Pritchard Redfern Strode Tillotson Wragg`
+// Name parts: a start, a middle and an ending coin a surname, a place or a
+// company.
+const nameStarts = `Ard Ash Bel Bir Brack Bram Cal Car Cor Dun Dray Elm Fal Fen Gor Grey Hal Haz
+	Hes Holm Ing Ivy Kel Kes Kirk Lang Lum Mar Mer Mill Nor Nett Orm Pel Pen Quar Red Ros Sal
+	Stan Thack Thorn Tol Ul Var Wen Wex Yar Yel`
 
-const places = `
-	Ardlow
-	Brackenmoor
-	Kelmsford
-	Tollbridge
-	Marrowby
-	Fenwick Cross
-	Holmbury
-	Kirkhaven
-	Lower Stanbeck
-	Merriton
-	Northby
-	Pellingham
-	Quarry Bank
-	Redwater
-	Saltmarsh
-	Thornfield
-	Upton Vale
-	Wexcombe
-	Yarrowby
-	Elmstead
-	Greyhaven
-	Bramblewick
-	Caddon Bay
-	Fallowmere
-	Haverleigh
-	Ivyholm
-	Langmoor
-	Millbeck
-	Newholme
-	Orrin Point
-	Pikeford
-	Rosmarket
-	Stoneygate
-	Tarnside
-	Westmarch
-	Windlecombe`
+const nameMiddles = `a e i o an ar el en er il in on or ow un ing ley ster ble`
 
-const orgStems = `Brindle Corran Hollis Quarrow Kelpwick Tessaly Ormond Varrick Dunlin Ashgrove
-	Pelham Starling Merrin Caskell Lattimer Rowan Halden Fenner Greyling Marlow`
+const placeEnds = `moor ford bridge by wick ham field mouth stead ton holm haven gate mere combe
+	side beck leigh worth bury`
+
+const surnameEnds = `son ley well er ton ridge wood by man ing ell ham shaw croft ford thwaite`
+
+const orgEnds = `a ex ix on ora ium yn is ica ara ent ia ova ant`
 
 const orgKinds = `Foods Energy Logistics Mutual Systems Motors Textiles Digital Homes Water`
 
