@@ -147,7 +147,9 @@ func (p *pairScore) add(set []labelled, cfg ClusterConfig) {
 func (p pairScore) precision() float64 {
 	return float64(p.truePos) / float64(max(1, p.truePos+p.falsePos))
 }
-func (p pairScore) recall() float64 { return float64(p.truePos) / float64(max(1, p.truePos+p.falseNeg)) }
+func (p pairScore) recall() float64 {
+	return float64(p.truePos) / float64(max(1, p.truePos+p.falseNeg))
+}
 func (p pairScore) String() string {
 	return fmt.Sprintf("same-event pairs: %d found, %d wrongly (%d of them near misses), %d missed; precision %.3f recall %.3f",
 		p.truePos, p.falsePos, p.nearMissMerged, p.falseNeg, p.precision(), p.recall())
