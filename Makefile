@@ -11,11 +11,13 @@ DATE ?= 2026-11-26
 FUZZTIME ?= 4s
 FUZZ_TARGETS := FuzzParseText FuzzParseJSON FuzzParseHTML FuzzParseMarkdown FuzzSplitRelated
 
-.PHONY: demo test unit fuzz lint build bench clean
+.PHONY: demo test unit fuzz lint build bench clean eval
 
-## demo: read the example day's articles in every format and list them
+## demo: the example day's articles in every format, then its edition
 demo:
 	$(GO) run ./cmd/newsdigest list --articles examples/articles --date $(DATE)
+	@echo
+	$(GO) run ./cmd/newsdigest build --articles examples/articles --date $(DATE) --format text
 
 ## test: lint, every test with the race detector, then each fuzz target briefly
 test: lint unit fuzz
@@ -48,3 +50,12 @@ bench:
 
 clean:
 	rm -rf bin .tools
+
+## eval: ROUGE of leads and summaries against the BBC development set, when present
+EVAL_DIR ?= ../shared/eval/bbc-dev
+eval:
+	@if [ -d "$(EVAL_DIR)" ]; then \
+		$(GO) run ./cmd/newsdigest eval-summaries $(EVAL_DIR); \
+	else \
+		echo "eval: $(EVAL_DIR) not found, skipping (it is measured locally, never shipped)"; \
+	fi

@@ -293,3 +293,27 @@ func whys(stories []Story) []string {
 	}
 	return out
 }
+
+func TestPreheader(t *testing.T) {
+	stories := []Story{
+		{Title: "Tram approved", Lead: "Norwich councillors approved the £412m Eastside tram line on Tuesday night after a six-hour debate that ran past midnight. Work starts in 2027."},
+		{Title: "Calder Mutual breach hits 1.2 million customers"},
+		{Title: "Kestrel Town\r\nsell out the final"},
+		{Title: "Not in the preheader"},
+	}
+	got := preheader(stories)
+	if n := utf8.RuneCountInString(got); n > maxPreheaderRunes {
+		t.Errorf("preheader of %d characters: %q", n, got)
+	}
+	if strings.ContainsAny(got, "\r\n") {
+		t.Errorf("line break in preheader %q", got)
+	}
+	for _, want := range []string{"Norwich councillors approved", "Also: Calder Mutual breach", "; Kestrel Town"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("preheader %q lacks %q", got, want)
+		}
+	}
+	if strings.Contains(got, "Work starts") || strings.Contains(got, "Not in the preheader") {
+		t.Errorf("preheader %q holds more than the first sentence and two titles", got)
+	}
+}

@@ -191,24 +191,26 @@ func subjectLine(d Date, stories []Story) string {
 // maxPreheaderRunes is about what inboxes show after the subject.
 const maxPreheaderRunes = 140
 
-// preheader is the inbox preview text: the top story's first sentence and
-// the next stories' titles, as much as fits.
+// preheader is the inbox preview text: the top story's first sentence,
+// shortened to leave room for the next two stories' titles.
 func preheader(stories []Story) string {
 	if len(stories) == 0 {
 		return ""
 	}
-	text := stories[0].Lead
-	if sentences := SplitSentences(text); len(sentences) > 0 {
-		text = sentences[0]
+	first := stories[0].Lead
+	if sentences := SplitSentences(first); len(sentences) > 0 {
+		first = sentences[0]
 	}
+	also := ""
 	if len(stories) > 1 {
-		var also []string
+		var titles []string
 		for _, s := range stories[1:min(len(stories), 3)] {
-			also = append(also, s.Title)
+			titles = append(titles, s.Title)
 		}
-		text += " Also: " + strings.Join(also, "; ")
+		also = " Also: " + strings.Join(titles, "; ")
 	}
-	return shortenAtWord(headerSafe(text), maxPreheaderRunes)
+	room := max(maxPreheaderRunes/2, maxPreheaderRunes-utf8.RuneCountInString(also))
+	return shortenAtWord(headerSafe(shortenAtWord(first, room)+also), maxPreheaderRunes)
 }
 
 // defaultIntro is the intro when the editor wrote none.

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/newsdigest/newsdigest/digest"
 	"github.com/newsdigest/newsdigest/internal/rouge"
@@ -84,7 +85,7 @@ func leadThree(a *digest.Article, n int) string {
 type evalTotals struct {
 	r1, r2, rl float64
 	words      int
-	cut        int // texts that end in a sentence cut short
+	cut        int // texts that end mid-sentence
 }
 
 // evaluation holds the totals per category and system.
@@ -137,12 +138,20 @@ func evaluate(ctx context.Context, dir string, words int) (*evaluation, error) {
 			t.r2 += s.R2.F1
 			t.rl += s.RL.F1
 			t.words += len(strings.Fields(text))
-			if strings.HasSuffix(text, "…") {
+			if endsMidSentence(text) {
 				t.cut++
 			}
 		}
 	}
 	return e, nil
+}
+
+// endsMidSentence reports a text cut inside a sentence: one that ends
+// without a full stop, question or exclamation mark, or with the ellipsis
+// that marks a lead cut at a word.
+func endsMidSentence(text string) bool {
+	last, _ := utf8.DecodeLastRuneInString(strings.TrimRight(text, `"'”’)`))
+	return !strings.ContainsRune(".!?", last)
 }
 
 // readEvalArticle reads an evaluation article: the headline on line 1, a
@@ -184,7 +193,7 @@ func (e *evaluation) write(out io.Writer) error {
 	}
 	fmt.Fprintf(out, "%d articles, every system at most %d words; mean ROUGE F1 against the reference summaries\n\n", n, e.words)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "category\tarticles\tsystem\tROUGE-1\tROUGE-2\tROUGE-L\tmean words\tsentence cut")
+	fmt.Fprintln(tw, "category\tarticles\tsystem\tROUGE-1\tROUGE-2\tROUGE-L\tmean words\tends mid-sentence")
 	writeRows := func(category string, count int, totals []evalTotals) {
 		label := fmt.Sprintf("%s\t%d", category, count)
 		for i, t := range totals {

@@ -25,14 +25,15 @@ func TestEvalSummaries(t *testing.T) {
 	//     one word of five matches one of four, F1 2/9 = 0.2222, no bigram.
 	//     The lead and summary are "Gales closed the port." (the second
 	//     sentence does not fit whole): nothing matches.
-	//   all: the means of the two.
+	//   all: the means of the two. Only weather's "…port. Ships" ends
+	//   mid-sentence.
 	want := map[string][]string{
-		"all/first-5-words":     {"0.4957", "0.3636", "0.4957", "5.0", "0"},
-		"all/lead-3":            {"0.4957", "0.3636", "0.4957", "5.0", "0"},
+		"all/first-5-words":     {"0.4957", "0.3636", "0.4957", "5.0", "1"},
+		"all/lead-3":            {"0.4957", "0.3636", "0.4957", "5.0", "1"},
 		"all/lead":              {"0.3846", "0.3636", "0.3846", "4.5", "0"},
 		"all/summary":           {"0.3846", "0.3636", "0.3846", "4.5", "0"},
 		"harbour/lead":          {"0.7692", "0.7273", "0.7692", "5.0", "0"},
-		"weather/first-5-words": {"0.2222", "0.0000", "0.2222", "5.0", "0"},
+		"weather/first-5-words": {"0.2222", "0.0000", "0.2222", "5.0", "1"},
 		"weather/summary":       {"0.0000", "0.0000", "0.0000", "4.0", "0"},
 	}
 	tests := []struct {
@@ -54,8 +55,11 @@ func TestEvalSummaries(t *testing.T) {
 			rows := evalRows(out)
 			for key, w := range want {
 				if got := rows[key]; !slices.Equal(got, w) {
-					t.Errorf("%s: got %q, want %q\n%s", key, got, w, out)
+					t.Errorf("%s: got %q, want %q", key, got, w)
 				}
+			}
+			if t.Failed() {
+				t.Log(out)
 			}
 		})
 	}
