@@ -178,3 +178,24 @@ func TestLeadDefaultBudget(t *testing.T) {
 		})
 	}
 }
+
+// FuzzLead checks, on any article, that the lead and the summary keep to
+// the budget and that a lead comes with its reason.
+func FuzzLead(f *testing.F) {
+	f.Add("Ferry fares rise", "The board confirmed that fares rise by 8% from January for all crossings.",
+		"By Nell Arkwright", "LONDON — "+ferryRuns+" "+ferryLong, "“It is a lifeline,” she said. "+ferryLeans, uint8(20))
+	f.Fuzz(func(t *testing.T, title, dek, p1, p2, p3 string, b uint8) {
+		budget := int(b)%80 + 1
+		a := &Article{Title: title, Dek: dek, Paragraphs: cleanAll([]string{p1, p2, p3})}
+		lead := Lead(a, LeadOptions{MaxWords: budget})
+		if n := len(strings.Fields(lead.Text)); n > budget {
+			t.Errorf("lead of %d words over the budget of %d: %q", n, budget, lead.Text)
+		}
+		if lead.Text != "" && lead.Why == "" {
+			t.Errorf("lead %q without a reason", lead.Text)
+		}
+		if s := Summarize(a, budget); len(strings.Fields(s)) > budget {
+			t.Errorf("summary of %d words over the budget of %d: %q", len(strings.Fields(s)), budget, s)
+		}
+	})
+}

@@ -21,9 +21,10 @@ import (
 //     "Nov.", "U.S.", an initial "A.") end one only when the next word is one
 //     that opens sentences and never continues a name ("The", "He", "But").
 //     So "the U.S. Navy" and "U.S. officials said" stay whole while "moved to
-//     the U.S. The next year" splits; a proper noun after a sentence-final
-//     "U.S." ("…to the U.S. Congress then…") is read as one sentence, the
-//     cheaper mistake for a lead, which must never start mid-sentence.
+//     the U.S. The next year" splits. A sentence-final "U.S." before a name
+//     ("He moved to the U.S. Congress later passed the bill.") is read as
+//     one sentence: the cheaper mistake, since a lead or a summary made of
+//     such sentences may run long but never starts mid-sentence.
 //
 // "a.m." and "p.m." end a sentence before any capital but a day, a month or
 // a time zone ("11 a.m. Gusts reached…", "6 a.m. Wednesday"). A question or
@@ -61,6 +62,9 @@ const sentenceClosers = `"'”’»)]}`
 // sentenceOpeners may precede the first letter of a sentence.
 const sentenceOpeners = `"'“‘«([{¿¡`
 
+// wordWrappers are the quotation marks and brackets around a word.
+const wordWrappers = `"'“”‘’«»()[]{}¿¡`
+
 // sentenceEndsAt reports whether the sentence that began at words[start]
 // ends after words[i]; words[i+1] exists.
 func sentenceEndsAt(words []string, start, i int) bool {
@@ -95,7 +99,7 @@ func sentenceEndsAt(words []string, start, i int) bool {
 	case abbrevBeforeName[key] || key == "v":
 		return false
 	case key == "a.m" || key == "p.m":
-		return unicode.IsUpper(nextFirst) && !timeFollowers[strings.Trim(next, sentenceOpeners+sentenceClosers+",;:.")]
+		return unicode.IsUpper(nextFirst) && !timeFollowers[strings.Trim(next, wordWrappers+",;:.")]
 	case unicode.IsLower(nextFirst):
 		// Lowercase after a plain word is still a new sentence when the
 		// word after is a brand written with a lowercase start ("eBay").
@@ -125,7 +129,7 @@ func attributionFollows(rest []string) bool {
 }
 
 func isSpeechVerb(w string) bool {
-	return speechVerbs[strings.ToLower(strings.Trim(w, sentenceOpeners+sentenceClosers+".,;:!?"))]
+	return speechVerbs[strings.ToLower(strings.Trim(w, wordWrappers+".,;:!?"))]
 }
 
 var speechVerbs = setOf(`said says asked asks added adds told tells wrote writes replied replies

@@ -134,3 +134,21 @@ func TestSplitSentences(t *testing.T) {
 		})
 	}
 }
+
+// FuzzSplitSentences checks, on any text, that sentences are non-empty and
+// trimmed and that together they hold exactly the text's words.
+func FuzzSplitSentences(f *testing.F) {
+	f.Add("Dr. J. K. Rowling met U.S. officials at 11 a.m. The talks… “Why now?” she asked.")
+	f.Add("The plan: 1. Close the road. 2. Reopen it.\n\n- One. - Two.")
+	f.Fuzz(func(t *testing.T, text string) {
+		got := SplitSentences(text)
+		for _, s := range got {
+			if s == "" || s != strings.TrimSpace(s) {
+				t.Errorf("sentence %q is empty or untrimmed", s)
+			}
+		}
+		if words := strings.Fields(strings.Join(got, " ")); !slices.Equal(words, strings.Fields(text)) {
+			t.Errorf("joined sentences have words %q, want the text's %q", words, strings.Fields(text))
+		}
+	})
+}

@@ -27,10 +27,17 @@ func setupEvalSummaries(flags *flag.FlagSet, out, _ io.Writer) func(context.Cont
 		if len(args) == 0 {
 			return fmt.Errorf("%w: no folder given", errUsage)
 		}
-		// Flags may follow the folder: "eval-summaries DIR --words 40".
+		// Flags may follow the folder: "eval-summaries DIR --words 40". run
+		// reports a mistake in them with the usage, so the flag package
+		// must not as well.
 		dir := args[0]
+		usage, output := flags.Usage, flags.Output()
+		flags.Usage = func() {}
 		flags.SetOutput(io.Discard)
-		if err := flags.Parse(args[1:]); err != nil {
+		err := flags.Parse(args[1:])
+		flags.Usage = usage
+		flags.SetOutput(output)
+		if err != nil {
 			return fmt.Errorf("%w: %v", errUsage, err)
 		}
 		if flags.NArg() > 0 {
