@@ -109,21 +109,25 @@ func candidatePairs(vecs []vector, cfg ClusterConfig) [][2]int32 {
 			buckets[key] = append(buckets[key], int32(doc))
 		}
 	}
-	seen := map[uint64]bool{}
-	var out [][2]int32
+	// Pairs packed in one word each, sorted and compacted: a pair found in
+	// several bands comes once, with no map holding every pair.
+	var packed []uint64
 	for _, members := range buckets {
 		if len(members) > maxBucket {
 			continue // a term shared by too many articles names no one event
 		}
 		for x := range members {
 			for y := x + 1; y < len(members); y++ {
-				a, b := members[x], members[y]
-				if id := uint64(a)<<32 | uint64(b); !seen[id] {
-					seen[id] = true
-					out = append(out, [2]int32{a, b})
-				}
+				packed = append(packed, uint64(members[x])<<32|uint64(members[y]))
 			}
 		}
+	}
+	clear(buckets)
+	slices.Sort(packed)
+	packed = slices.Compact(packed)
+	out := make([][2]int32, len(packed))
+	for i, p := range packed {
+		out[i] = [2]int32{int32(p >> 32), int32(uint32(p))}
 	}
 	return out
 }

@@ -728,8 +728,23 @@ func openQuotes(tokens []token) []quoteState {
 type quoteState struct{ straight, curly, single int }
 
 func endsSentence(tok string) bool {
-	tok = strings.TrimRight(tok, "\"”’')")
-	return tok != "" && strings.ContainsAny(tok[len(tok)-1:], ".!?:")
+	for {
+		switch {
+		case strings.HasSuffix(tok, "”"), strings.HasSuffix(tok, "’"):
+			tok = tok[:len(tok)-len("”")]
+			continue
+		case tok == "":
+			return false
+		}
+		switch tok[len(tok)-1] {
+		case '"', '\'', ')':
+			tok = tok[:len(tok)-1]
+		case '.', '!', '?', ':':
+			return true
+		default:
+			return false
+		}
+	}
 }
 
 // firstLetter is the first letter or digit of a token, skipping quotes and

@@ -273,3 +273,15 @@ func TestSplitLearnsCapitalizationFromProse(t *testing.T) {
 		t.Errorf("the split %q did not change with the prose evidence", before)
 	}
 }
+
+func TestEndsSentence(t *testing.T) {
+	tests := map[string]bool{
+		"said.": true, "win.”": true, `now?"`: true, "(again.)": true, "Analysis:": true, "’": false,
+		"U.S": false, "word": false, "": false, "”": false, "ok!’": true, "3.5": false,
+	}
+	for tok, want := range tests {
+		if got := endsSentence(tok); got != want {
+			t.Errorf("endsSentence(%q) = %v, want %v", tok, got, want)
+		}
+	}
+}
