@@ -20,7 +20,8 @@ type Headlines struct {
 	// For titles reworded in a related list: each title's content terms,
 	// and the titles holding each term.
 	fuzzyTitles []fuzzyTitle
-	byTerm      map[string][]int32
+	termIDs     map[string]int32
+	byTerm      [][]int32 // by term id: the fuzzy titles holding it
 	words       map[string]*wordStats
 	bigrams     map[string]int32 // "a b" adjacent in titles or standfirsts
 	titles      float32          // titles learned, the starter titles weighing less
@@ -112,7 +113,7 @@ func NewHeadlines() *Headlines {
 func newEmptyHeadlines() *Headlines {
 	return &Headlines{
 		known:     map[string]Related{},
-		byTerm:    map[string][]int32{},
+		termIDs:   map[string]int32{},
 		knownLens: map[int]bool{},
 		words:     map[string]*wordStats{},
 		bigrams:   map[string]int32{},
@@ -318,7 +319,7 @@ func (h *Headlines) link(r *Related) {
 
 // fuzzyTitle is a corpus title by its content terms.
 type fuzzyTitle struct {
-	terms []string // sorted, unique
+	terms []int32 // term ids, sorted, unique
 	ref   Related
 }
 
@@ -329,10 +330,13 @@ type fuzzyTitle struct {
 const (
 	minFuzzyTerms   = 3
 	minFuzzyJaccard = 0.75
+	// maxTermTitles bounds the titles compared through one term, which
+	// keeps a day of many look-alike titles linear.
+	maxTermTitles = 100
 )
 
 func (h *Headlines) addFuzzy(ref Related) {
-	terms := titleTerms(ref.Title)
+	terms := h.titleTerms(ref.Title, true)
 	if len(terms) < minFuzzyTerms {
 		return
 	}
@@ -347,19 +351,23 @@ func (h *Headlines) addFuzzy(ref Related) {
 // (Jaccard), if it is close enough. Prefix filtering keeps it fast: a title
 // sharing at least minFuzzyJaccard of the terms must hold one of the
 // headline's n - ⌈0.75·n⌉ + 1 rarest terms, so only those terms' titles are
-// compared.
+// compared. Terms the corpus has never seen in a title are counted but
+// looked up nowhere.
 func (h *Headlines) fuzzyMatch(title string) (Related, bool) {
-	terms := titleTerms(title)
+	terms := h.titleTerms(title, false)
 	n := len(terms)
 	if n < minFuzzyTerms {
 		return Related{}, false
 	}
 	rarest := slices.Clone(terms)
-	slices.SortStableFunc(rarest, func(a, b string) int { return len(h.byTerm[a]) - len(h.byTerm[b]) })
+	slices.SortStableFunc(rarest, func(a, b int32) int { return h.titleCount(a) - h.titleCount(b) })
 	prefix := n - int(math.Ceil(minFuzzyJaccard*float64(n))) + 1
 	best, bestScore := -1, minFuzzyJaccard
 	tried := map[int32]bool{}
 	for _, t := range rarest[:prefix] {
+		if t < 0 || len(h.byTerm[t]) > maxTermTitles {
+			continue // unknown, or a word in too many titles to narrow anything
+		}
 		for _, idx := range h.byTerm[t] {
 			if tried[idx] {
 				continue
@@ -376,28 +384,51 @@ func (h *Headlines) fuzzyMatch(title string) (Related, bool) {
 	return h.fuzzyTitles[best].ref, true
 }
 
-// titleTerms is a headline's content terms, sorted and unique.
-func titleTerms(title string) []string {
-	var terms []string
-	for _, tok := range strings.Fields(title) {
-		if term, _ := contentTerm(tok, false); term != "" {
-			terms = append(terms, term)
-		}
+func (h *Headlines) titleCount(term int32) int {
+	if term < 0 {
+		return 0
 	}
-	slices.Sort(terms)
-	return slices.Compact(terms)
+	return len(h.byTerm[term])
+}
+
+// titleTerms is a headline's content terms as ids, sorted and unique. A
+// term the corpus has not seen gets a negative id of its own unless add
+// says to number it.
+func (h *Headlines) titleTerms(title string, add bool) []int32 {
+	var ids []int32
+	unknown := int32(0)
+	for _, tok := range strings.Fields(title) {
+		term, _ := contentTerm(tok, false)
+		if term == "" {
+			continue
+		}
+		id, ok := h.termIDs[term]
+		switch {
+		case ok:
+		case add:
+			id = int32(len(h.byTerm))
+			h.termIDs[term] = id
+			h.byTerm = append(h.byTerm, nil)
+		default:
+			unknown--
+			id = unknown
+		}
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 // jaccard is |a∩b| / |a∪b| of two sorted sets.
-func jaccard(a, b []string) float64 {
+func jaccard(a, b []int32) float64 {
 	shared := 0
 	for i, j := 0, 0; i < len(a) && j < len(b); {
-		switch c := strings.Compare(a[i], b[j]); {
-		case c == 0:
+		switch {
+		case a[i] == b[j]:
 			shared++
 			i++
 			j++
-		case c < 0:
+		case a[i] < b[j]:
 			i++
 		default:
 			j++

@@ -285,3 +285,29 @@ func TestEndsSentence(t *testing.T) {
 		}
 	}
 }
+
+func TestLinkRewordedTitles(t *testing.T) {
+	corpus := NewHeadlines()
+	for _, a := range []Article{
+		{ID: "offer", URL: "https://harbourledger.example/offer", Title: "Calder Mutual offers £50 to each customer hit by data breach"},
+		{ID: "tram", Title: "Norwich councillors back £412m tram line after six-hour debate"},
+	} {
+		corpus.AddArticle(&a)
+	}
+	tests := []struct {
+		title, wantID, wantURL string
+	}{
+		{"Calder Mutual offers £50 to each customer hit by data breach", "offer", "https://harbourledger.example/offer"},
+		{"Calder Mutual offers £50 to customers hit by breach", "offer", "https://harbourledger.example/offer"},
+		{"Norwich Councillors Back £412m Tram Line After Six-Hour Debate", "tram", ""},
+		{"Calder Mutual shares fall after breach", "", ""},
+		{"Norwich tram line", "", ""},
+	}
+	for _, tt := range tests {
+		r := Related{Title: tt.title}
+		corpus.link(&r)
+		if r.ID != tt.wantID || r.URL != tt.wantURL {
+			t.Errorf("%q linked to id %q url %q, want %q %q", tt.title, r.ID, r.URL, tt.wantID, tt.wantURL)
+		}
+	}
+}
