@@ -11,6 +11,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"unicode"
+	"unicode/utf8"
 )
 
 func main() {
@@ -88,7 +90,7 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) int {
 func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: newsdigest COMMAND [flags] [args]\n\nCommands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-16s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'newsdigest COMMAND --help' for a command's flags.")
 }
@@ -103,5 +105,6 @@ func capitalize(s string) string {
 	if s == "" {
 		return s
 	}
-	return string(s[0]-'a'+'A') + s[1:]
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[size:]
 }
