@@ -37,11 +37,12 @@ type ClusterStats struct {
 	Merged     int `json:"merged_pairs"`
 }
 
-// cluster groups the articles (by their vectors) that report the same
-// event. It is near-linear: MinHash signatures over each article's salient
-// terms, banded into buckets, give candidate pairs, and only candidates are
-// compared in full.
-func cluster(vecs []vector, cfg ClusterConfig) ([][]int, ClusterStats) {
+// cluster groups the articles (by their vectors and rare names) that report
+// the same event. It is near-linear: MinHash signatures over each article's
+// salient terms, banded into buckets, give candidate pairs, and only
+// candidates are compared in full: two rare names in common, then the
+// TF-IDF cosine.
+func cluster(vecs []vector, names [][]int32, cfg ClusterConfig) ([][]int, ClusterStats) {
 	stats := ClusterStats{Articles: len(vecs)}
 	type pair struct {
 		a, b int32
@@ -50,6 +51,9 @@ func cluster(vecs []vector, cfg ClusterConfig) ([][]int, ClusterStats) {
 	var pairs []pair
 	for _, c := range candidatePairs(vecs, cfg) {
 		stats.Candidates++
+		if !sharesName(names[c[0]], names[c[1]]) {
+			continue
+		}
 		if sim := cosine(vecs[c[0]], vecs[c[1]]); sim >= cfg.MinSimilarity {
 			pairs = append(pairs, pair{c[0], c[1], sim})
 		}
@@ -205,8 +209,9 @@ func splitmix64(x uint64) uint64 {
 const clusterParagraphs = 8
 
 // articleVectors weighs every article's title, standfirst and opening
-// paragraphs against the whole day.
-func articleVectors(articles []Article) []vector {
+// paragraphs against the whole day, and lists the rare names and numbers
+// each mentions (term ids, sorted).
+func articleVectors(articles []Article) ([]vector, [][]int32) {
 	vocab := newVocabulary()
 	docs := make([]docTerms, len(articles))
 	for i := range articles {
@@ -214,9 +219,43 @@ func articleVectors(articles []Article) []vector {
 		body := append([]string{a.Dek}, a.Paragraphs[:min(len(a.Paragraphs), clusterParagraphs)]...)
 		docs[i] = vocab.add(a.Title, body)
 	}
+	// A name names an event only when few of the day's articles use it: a
+	// common first name, an "Ltd" or a small number says nothing.
+	rare := int32(max(8, len(docs)/100))
 	vecs := make([]vector, len(docs))
+	names := make([][]int32, len(docs))
 	for i, d := range docs {
 		vecs[i] = vocab.vector(d)
+		for _, t := range d {
+			if t.entity && vocab.df[t.term] <= rare {
+				names[i] = append(names[i], t.term)
+			}
+		}
 	}
-	return vecs
+	return vecs, names
 }
+
+// sharesName reports whether two sorted lists of rare names and numbers
+// share at least two: two reports of one event name people, places, bodies
+// or figures in common, while two events told in the same words (two banks'
+// data breaches, two storms) or two stories that meet in one town need not.
+func sharesName(a, b []int32) bool {
+	shared := 0
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] == b[j]:
+			shared++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return shared >= minSharedNames
+}
+
+// minSharedNames is how many rare names two reports of one event share at
+// the least.
+const minSharedNames = 2

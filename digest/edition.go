@@ -128,8 +128,8 @@ func (b *Builder) Build(day Day, ed Editorial) Edition {
 	maxStories := cmp.Or(ed.MaxStories, b.cfg.MaxStories)
 	prefer := append(slices.Clone(ed.PreferSources), b.cfg.PreferSources...)
 
-	vecs := articleVectors(day.Articles)
-	groups, stats := cluster(vecs, b.cfg.Cluster)
+	vecs, names := articleVectors(day.Articles)
+	groups, stats := cluster(vecs, names, b.cfg.Cluster)
 	e.Stats.Cluster = stats
 	stories := make([]*Story, len(groups))
 	outlets := map[string]bool{}

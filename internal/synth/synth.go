@@ -253,13 +253,17 @@ func (g *generator) newEvent(id int) *event {
 	return &event{id: id, topic: t, fill: fill, headings: g.rng.Perm(len(t.headlines))}
 }
 
-// coin invents a proper name from a start, a middle and an ending: about
-// 40,000 names of each kind, so that two events seldom share a name by
-// chance, as in real news, where the day's stories name different people
-// and places.
+// coin invents a proper name from a start, one or two middles and an
+// ending: hundreds of thousands of names of each kind, so that two events
+// of a day seldom share a name by chance, as in real news, where the day's
+// stories name different people and places.
 func (g *generator) coin(endings []string) string {
 	v := g.v
-	return v.nameStarts[g.rng.IntN(len(v.nameStarts))] + v.nameMiddles[g.rng.IntN(len(v.nameMiddles))] + endings[g.rng.IntN(len(endings))]
+	name := v.nameStarts[g.rng.IntN(len(v.nameStarts))] + v.nameMiddles[g.rng.IntN(len(v.nameMiddles))]
+	if g.rng.IntN(2) == 0 {
+		name += v.nameMiddles[g.rng.IntN(len(v.nameMiddles))]
+	}
+	return name + endings[g.rng.IntN(len(endings))]
 }
 
 // headline is the title of the event's member-th article: each article of
