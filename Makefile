@@ -9,7 +9,8 @@ STATICCHECK_VERSION := v0.8.2
 DATE ?= 2026-11-26
 # How long each fuzz target runs in `make test`; `make fuzz FUZZTIME=5m` digs deeper.
 FUZZTIME ?= 4s
-FUZZ_TARGETS := FuzzParseText FuzzParseJSON FuzzParseHTML FuzzParseMarkdown FuzzSplitRelated
+FUZZ_TARGETS := FuzzParseText FuzzParseJSON FuzzParseHTML FuzzParseMarkdown FuzzSplitRelated \
+	FuzzParseEditorial FuzzSplitSentences FuzzLead
 
 .PHONY: demo test unit fuzz lint build bench clean eval
 

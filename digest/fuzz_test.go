@@ -101,3 +101,23 @@ func checkClean(t *testing.T, a Article) {
 		}
 	}
 }
+
+// FuzzParseEditorial checks that an editorial file is accepted only when
+// every value in it is safe to use.
+func FuzzParseEditorial(f *testing.F) {
+	f.Add([]byte(`{"pin":["a"],"drop":["b"],"subject":"S","intro":"I","max_stories":5,"prefer_sources":["Civic Wire"]}`))
+	f.Add([]byte(`{"subject":"Hi\r\nBcc: x@example.com"}`))
+	f.Add([]byte(`{"max_stories": -1}`))
+	if data, err := os.ReadFile("../examples/articles/editorial/2026-11-26.json"); err == nil {
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		e, err := ParseEditorial(data)
+		if err != nil {
+			return
+		}
+		if strings.ContainsFunc(e.Subject, isControl) || e.MaxStories < 0 || e.MaxStories > MaxEditionStories {
+			t.Fatalf("accepted %+v", e)
+		}
+	})
+}
