@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -151,13 +153,30 @@ func isOneLine(s string) bool {
 	return true
 }
 
-// cleanAll applies oneLine to every string and drops the empty ones.
+// cleanAll applies cleanText to every string and drops the empty ones.
 func cleanAll(in []string) []string {
 	out := in[:0:0]
 	for _, s := range in {
-		if s = oneLine(s); s != "" {
+		if s = cleanText(s); s != "" {
 			out = append(out, s)
 		}
 	}
 	return out
+}
+
+// markup finds HTML tags and comments a scraper left in text.
+var markup = regexp.MustCompile(`<(?:!--.*?-->|/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>)`)
+
+// cleanText is one line of plain text: HTML tags a scraper left in it
+// removed and character references ("&amp;", "&#8217;") decoded, since
+// article text is text wherever it came from, and escaped again wherever
+// it goes.
+func cleanText(s string) string {
+	if strings.ContainsRune(s, '<') {
+		s = markup.ReplaceAllString(s, " ")
+	}
+	if strings.ContainsRune(s, '&') {
+		s = html.UnescapeString(s)
+	}
+	return oneLine(s)
 }

@@ -116,7 +116,7 @@ func NewBuilder(cfg BuildConfig, logger *slog.Logger) *Builder {
 }
 
 // ArchiveURL is the web address of a day's edition.
-func (b *Builder) ArchiveURL(d Date) string { return b.cfg.ArchiveBaseURL + "/" + d.String() + "/" }
+func (b *Builder) ArchiveURL(d Date) string { return ArchiveURL(b.cfg.ArchiveBaseURL, d) }
 
 // Build makes the day's edition: it folds the reports of each event into
 // one story, scores and orders the stories, applies the editor's input,

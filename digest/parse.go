@@ -58,16 +58,16 @@ func Parse(name string, data []byte) (Article, error) {
 // finish cleans every field, checks what every article must have and fills
 // in the rank and id from the file name.
 func (a *Article) finish(name string) error {
-	a.Title = oneLine(a.Title)
-	a.Dek = oneLine(a.Dek)
-	a.Source = oneLine(a.Source)
-	a.Section = strings.ToLower(oneLine(a.Section))
+	a.Title = cleanText(a.Title)
+	a.Dek = cleanText(a.Dek)
+	a.Source = cleanText(a.Source)
+	a.Section = strings.ToLower(cleanText(a.Section))
 	a.URL = strings.TrimSpace(a.URL)
 	a.Image = strings.TrimSpace(a.Image)
 	a.Paragraphs = cleanAll(a.Paragraphs)
 	related := a.Related[:0]
 	for _, r := range a.Related {
-		if r.Title = oneLine(r.Title); r.Title != "" {
+		if r.Title = cleanText(r.Title); r.Title != "" {
 			r.URL = strings.TrimSpace(r.URL)
 			related = append(related, r)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -9,69 +10,143 @@ import (
 	"os"
 
 	"github.com/newsdigest/newsdigest/digest"
+	"github.com/newsdigest/newsdigest/digest/hermes"
 )
 
-// defaultArchiveURL is where editions would be published; set
-// --archive-url to the real address.
-const defaultArchiveURL = "https://newsdigest.example/archive"
+// The embedded defaults for a local run: an invented sender, so that the
+// example edition renders as a complete email.
+const (
+	defaultArchiveURL    = "https://newsdigest.example/archive"
+	defaultProductName   = "The Newsdigest Daily"
+	defaultSiteURL       = "https://newsdigest.example"
+	defaultPostalAddress = "Newsdigest, 1 Quay Street, Port Alder PA1 1AA, United Kingdom"
+)
 
-func setupBuild(fs *flag.FlagSet, out, errOut io.Writer) func(context.Context, []string) error {
-	src := addArticlesFlag(fs)
-	date := fs.String("date", "", "the edition's day, YYYY-MM-DD (default today, UTC)")
-	format := fs.String("format", "json", "output: json, html or text")
-	outFile := fs.String("out", "", "write to this file instead of standard output")
-	rc := addReaderFlags(fs)
+func addBuildFlags(fs *flag.FlagSet) *digest.BuildConfig {
 	var bc digest.BuildConfig
 	fs.IntVar(&bc.MaxStories, "max-stories", 10, "stories in the edition (the editorial file may change it)")
 	fs.IntVar(&bc.LeadWords, "lead-words", 60, "longest lead, in words")
 	fs.BoolVar(&bc.Summarize, "summarize", false, "add an extractive summary of each story")
 	fs.StringVar(&bc.ArchiveBaseURL, "archive-url", defaultArchiveURL, "web address of the edition archive; stories without an address link there")
+	return &bc
+}
+
+func addEmailFlags(fs *flag.FlagSet) *hermes.Config {
+	var ec hermes.Config
+	fs.StringVar(&ec.ProductName, "product", defaultProductName, "the newsletter's name, in the masthead")
+	fs.StringVar(&ec.SiteURL, "site-url", defaultSiteURL, "the newsletter's web site")
+	fs.StringVar(&ec.PostalAddress, "postal-address", defaultPostalAddress, "the sender's postal address, in the footer")
+	return &ec
+}
+
+func setupBuild(fs *flag.FlagSet, out, errOut io.Writer) func(context.Context, []string) error {
+	src := addArticlesFlag(fs)
+	date := fs.String("date", "", "the edition's day, YYYY-MM-DD (default today, UTC)")
+	format := fs.String("format", "json", "output: json, html (the email) or text (its plain-text part)")
+	outFile := fs.String("out", "", "write to this file instead of standard output")
+	archive := fs.String("archive", "", "also publish the edition to this web archive: a folder or s3://bucket/prefix")
+	rc := addReaderFlags(fs)
+	bc := addBuildFlags(fs)
+	ec := addEmailFlags(fs)
 	return func(ctx context.Context, args []string) error {
 		if len(args) > 0 {
 			return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
 		}
-		write, ok := map[string]func(io.Writer, digest.Edition) error{
-			"json": writeJSON, "html": digest.WriteHTML, "text": digest.WriteText,
-		}[*format]
-		if !ok {
+		if *format != "json" && *format != "html" && *format != "text" {
 			return fmt.Errorf("%w: --format %q: want json, html or text", errUsage, *format)
 		}
 		day, err := parseDateFlag(*date)
 		if err != nil {
 			return fmt.Errorf("%w: %v", errUsage, err)
 		}
+		renderer, err := hermes.NewRenderer(*ec)
+		if err != nil {
+			return err
+		}
 		store, err := openStore(ctx, *src)
 		if err != nil {
 			return err
 		}
 		logger := newLogger(errOut)
-		reader := digest.NewReader(*rc, store, logger)
-		d, err := reader.ReadDay(ctx, day)
+		edition, err := buildEdition(ctx, digest.NewReader(*rc, store, logger), digest.NewBuilder(*bc, logger), day)
 		if err != nil {
 			return err
 		}
-		if len(d.Articles) == 0 {
-			return fmt.Errorf("no articles for %s in %s", day, *src)
-		}
-		ed, err := reader.ReadEditorial(ctx, day)
-		if err != nil {
-			d.Skipped = append(d.Skipped, digest.Skipped{Key: digest.EditorialKey(day), Error: err.Error() + " (the edition was built without it)"})
-		}
-		edition := digest.NewBuilder(bc, logger).Build(d, ed)
-
-		if *outFile == "" {
-			return write(out, edition)
-		}
-		f, err := os.Create(*outFile)
+		page, err := webCopy(renderer, edition, *bc, ec.SiteURL)
 		if err != nil {
 			return err
 		}
-		if err := write(f, edition); err != nil {
-			f.Close()
-			return err
+		if *archive != "" {
+			dest, err := openArchive(ctx, *archive)
+			if err != nil {
+				return err
+			}
+			if err := digest.Publish(ctx, dest, edition, []byte(page.HTML)); err != nil {
+				return err
+			}
 		}
-		return f.Close()
+		return writeOutput(out, *outFile, func(w io.Writer) error {
+			switch *format {
+			case "html":
+				_, err = io.WriteString(w, page.HTML)
+			case "text":
+				_, err = io.WriteString(w, page.Text)
+			default:
+				err = writeJSON(w, edition)
+			}
+			return err
+		})
 	}
+}
+
+// writeOutput writes to the named file, or to out when there is none.
+func writeOutput(out io.Writer, name string, write func(io.Writer) error) error {
+	if name == "" {
+		return write(out)
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// buildEdition reads the day and its editorial file and builds the
+// edition; a broken editorial file is reported in the edition's skipped
+// files, and the edition built without it.
+func buildEdition(ctx context.Context, reader *digest.Reader, builder *digest.Builder, day digest.Date) (digest.Edition, error) {
+	d, err := reader.ReadDay(ctx, day)
+	if err != nil {
+		return digest.Edition{}, err
+	}
+	if len(d.Articles) == 0 {
+		return digest.Edition{}, fmt.Errorf("%w for %s", errNoArticles, day)
+	}
+	ed, err := reader.ReadEditorial(ctx, day)
+	if err != nil {
+		d.Skipped = append(d.Skipped, digest.Skipped{Key: digest.EditorialKey(day), Error: err.Error() + " (the edition was built without it)"})
+	}
+	return builder.Build(d, ed), nil
+}
+
+// errNoArticles is a day without a single readable article.
+var errNoArticles = errors.New("no articles")
+
+// webCopy is the edition as everyone may see it: the email with no one's
+// name, the site's unsubscribe page and the archive's own address.
+func webCopy(r *hermes.Renderer, e digest.Edition, bc digest.BuildConfig, siteURL string) (hermes.Message, error) {
+	rendered, err := r.Render(e)
+	if err != nil {
+		return hermes.Message{}, err
+	}
+	return rendered.Personalize(hermes.Recipient{
+		UnsubscribeURL: siteURL + "/unsubscribe",
+		ViewURL:        digest.ArchiveURL(bc.ArchiveBaseURL, e.Date),
+	})
 }
 
 func writeJSON(w io.Writer, e digest.Edition) error {

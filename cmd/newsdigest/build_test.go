@@ -51,8 +51,8 @@ func TestBuildCommandFormats(t *testing.T) {
 		format string
 		want   []string
 	}{
-		{"text", []string{"Nov 25: ", "Also covered by:", "1. "}},
-		{"html", []string{"<!doctype html>", `<article id="story-`, "<h2><a href=\"https://"}},
+		{"text", []string{"The Newsdigest Daily · Wednesday 25 November 2026", "Also covered by ", "1. ", "Links:", "[1] https://"}},
+		{"html", []string{"<!DOCTYPE html>", `id="story-`, `<h1 class="masthead"`, "https://newsdigest.example/unsubscribe"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.format, func(t *testing.T) {
@@ -113,5 +113,37 @@ func TestBuildCommandFailsOnAnEmptyDay(t *testing.T) {
 	code, _, errOut := runCLI(t, "build", "--date", "2026-01-01")
 	if code != 1 || !strings.Contains(errOut, "no articles for 2026-01-01") {
 		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestBuildCommandPublishesTheArchive builds two days into one archive:
+// each day's page and JSON, and an index of both, newest first.
+func TestBuildCommandPublishesTheArchive(t *testing.T) {
+	archive := t.TempDir()
+	for _, day := range []string{"2026-11-25", "2026-11-26"} {
+		if code, _, errOut := runCLI(t, "build", "--date", day, "--archive", archive, "--out", filepath.Join(t.TempDir(), "e.json")); code != 0 {
+			t.Fatalf("%s: exit %d: %s", day, code, errOut)
+		}
+	}
+	page, err := os.ReadFile(filepath.Join(archive, "archive", "2026-11-26", "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), `id="story-f80a6e0fab00ad9c"`) {
+		t.Error("the archived page has no anchor for the pinned story")
+	}
+	var e digest.Edition
+	data, err := os.ReadFile(filepath.Join(archive, "archive", "2026-11-25", "edition.json"))
+	if err != nil || json.Unmarshal(data, &e) != nil || e.Date.String() != "2026-11-25" {
+		t.Fatalf("edition.json of 2026-11-25 unreadable: %v", err)
+	}
+	index, err := os.ReadFile(filepath.Join(archive, "archive", "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer := strings.Index(string(index), `href="2026-11-26/"`)
+	older := strings.Index(string(index), `href="2026-11-25/"`)
+	if newer < 0 || older < 0 || newer > older {
+		t.Errorf("index lists the editions out of order or not at all:\n%s", index)
 	}
 }

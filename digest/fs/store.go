@@ -11,11 +11,15 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/newsdigest/newsdigest/digest"
 )
 
-var _ digest.ArticleStore = (*Store)(nil)
+var (
+	_ digest.ArticleStore = (*Store)(nil)
+	_ digest.ArchiveStore = (*Store)(nil)
+)
 
 // Store reads articles from a folder. Keys are slash-separated paths
 // relative to the folder, and never leave it.
@@ -76,4 +80,21 @@ func (s *Store) Open(_ context.Context, key string) (digest.Object, error) {
 		return digest.Object{}, err
 	}
 	return digest.Object{Body: f, Size: info.Size()}, nil
+}
+
+// Put writes a whole file, creating its folders: to a temporary name
+// first, then renamed, so that a reader never sees half a file.
+func (s *Store) Put(_ context.Context, key string, body []byte, _ string) error {
+	if err := s.root.MkdirAll(path.Dir(key), 0o755); err != nil {
+		return err
+	}
+	tmp := fmt.Sprintf("%s.tmp-%d", key, time.Now().UnixNano())
+	if err := s.root.WriteFile(tmp, body, 0o644); err != nil {
+		return err
+	}
+	if err := s.root.Rename(tmp, key); err != nil {
+		s.root.Remove(tmp)
+		return err
+	}
+	return nil
 }

@@ -3,6 +3,7 @@
 package s3
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,12 +16,16 @@ import (
 	"github.com/newsdigest/newsdigest/digest"
 )
 
-var _ digest.ArticleStore = (*Store)(nil)
+var (
+	_ digest.ArticleStore = (*Store)(nil)
+	_ digest.ArchiveStore = (*Store)(nil)
+)
 
 // API is the part of the S3 client the store uses.
 type API interface {
 	s3.ListObjectsV2APIClient
 	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error)
 }
 
 // Store reads articles from s3://bucket/prefix. Keys are relative to the
@@ -83,4 +88,18 @@ func (s *Store) Open(ctx context.Context, key string) (digest.Object, error) {
 		size = *out.ContentLength
 	}
 	return digest.Object{Body: out.Body, Size: size, URL: out.Metadata["url"]}, nil
+}
+
+// Put writes one object.
+func (s *Store) Put(ctx context.Context, key string, body []byte, contentType string) error {
+	_, err := s.client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket:      aws.String(s.bucket),
+		Key:         aws.String(s.prefix + key),
+		Body:        bytes.NewReader(body),
+		ContentType: aws.String(contentType),
+	})
+	if err != nil {
+		return fmt.Errorf("put s3://%s/%s%s: %w", s.bucket, s.prefix, key, err)
+	}
+	return nil
 }

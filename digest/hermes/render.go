@@ -1,0 +1,229 @@
+// Package hermes renders an edition as an email, HTML and plain text, with
+// a digest theme for github.com/matcornic/hermes/v2. The edition is
+// rendered once; each recipient's copy is then spliced from the rendered
+// parts and their few personal values, without running hermes or CSS
+// inlining again.
+package hermes
+
+import (
+	"errors"
+	"fmt"
+	"html"
+	"net/url"
+	"strings"
+	"text/template"
+	"time"
+
+	hermeslib "github.com/matcornic/hermes/v2"
+
+	"github.com/newsdigest/newsdigest/digest"
+	"github.com/newsdigest/newsdigest/templates"
+)
+
+// Config is what the email says about its sender.
+type Config struct {
+	// ProductName is the masthead, e.g. "The Harbour Digest".
+	ProductName string
+	// SiteURL is the masthead's link.
+	SiteURL string
+	// PostalAddress is the sender's address, required in commercial email.
+	PostalAddress string
+	// Reason tells readers why they get the email; the default names the
+	// product.
+	Reason string
+}
+
+// Theme is the digest theme: it lays out the edition that Render maps onto
+// hermes' Table (see rows.go).
+type Theme struct{}
+
+var _ hermeslib.Theme = Theme{}
+
+// Name names the theme.
+func (Theme) Name() string { return "newsdigest" }
+
+// HTMLTemplate is templates/digest.html.
+func (Theme) HTMLTemplate() string { return templates.DigestHTML }
+
+// PlainTextTemplate is templates/digest.txt. Render executes it itself:
+// hermes' plain-text path runs text through html2text, which can neither
+// wrap at 76 columns nor number links.
+func (Theme) PlainTextTemplate() string { return templates.DigestText }
+
+// Renderer renders editions.
+type Renderer struct {
+	cfg  Config
+	text *template.Template
+}
+
+// NewRenderer checks the configuration and parses the plain-text template.
+func NewRenderer(cfg Config) (*Renderer, error) {
+	var missing []string
+	if cfg.ProductName == "" {
+		missing = append(missing, "product name")
+	}
+	if _, err := url.ParseRequestURI(cfg.SiteURL); err != nil || !strings.HasPrefix(cfg.SiteURL, "http") {
+		missing = append(missing, "site URL (http or https)")
+	}
+	if strings.TrimSpace(cfg.PostalAddress) == "" {
+		missing = append(missing, "postal address")
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("email config: missing %s", strings.Join(missing, ", "))
+	}
+	if cfg.Reason == "" {
+		cfg.Reason = fmt.Sprintf("You are receiving this email because you subscribed to %s.", cfg.ProductName)
+	}
+	text, err := template.New("digest.txt").Parse(Theme{}.PlainTextTemplate())
+	if err != nil {
+		return nil, fmt.Errorf("plain-text template: %w", err)
+	}
+	return &Renderer{cfg: cfg, text: text}, nil
+}
+
+// The per-recipient values stand in the rendered email as these markers,
+// plain lowercase words that neither html/template nor CSS inlining alter.
+const (
+	markGreeting    = "zzndgreeting7"
+	markUnsubscribe = "zzndunsubscribe7"
+	markView        = "zzndviewonline7"
+)
+
+// Rendered is an edition rendered once: the HTML (CSS inlined) and the
+// plain text, with markers where each recipient's values go.
+type Rendered struct {
+	Subject   string
+	Preheader string
+	html      []segment
+	text      []segment
+	// Bytes of the rendered parts, to size each copy in one allocation.
+	htmlSize, textSize int
+}
+
+// Recipient is what changes from one copy of the email to the next.
+type Recipient struct {
+	// Name is the reader's name, for the greeting; empty for none.
+	Name string
+	// UnsubscribeURL is the reader's one-click unsubscribe address.
+	UnsubscribeURL string
+	// ViewURL is the edition in the web archive.
+	ViewURL string
+}
+
+// Render renders the edition's HTML with hermes (and its CSS inlining) and
+// its plain text, once.
+func (r *Renderer) Render(e digest.Edition) (*Rendered, error) {
+	h := hermeslib.Hermes{
+		Theme: Theme{},
+		Product: hermeslib.Product{
+			Name:      r.cfg.ProductName,
+			Link:      r.cfg.SiteURL,
+			Copyright: r.cfg.PostalAddress,
+		},
+	}
+	htmlPart, err := h.GenerateHTML(r.email(e))
+	if err != nil {
+		return nil, fmt.Errorf("render html: %w", err)
+	}
+	var text strings.Builder
+	if err := r.text.Execute(&text, r.textView(e)); err != nil {
+		return nil, fmt.Errorf("render text: %w", err)
+	}
+	out := &Rendered{
+		Subject:   e.Subject,
+		Preheader: e.Preheader,
+		html:      split(htmlPart),
+		text:      split(text.String()),
+		htmlSize:  len(htmlPart),
+		textSize:  text.Len(),
+	}
+	return out, nil
+}
+
+// dateLine is the masthead's date, "Thursday 26 November 2026".
+func dateLine(d digest.Date) string {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).Format("Monday 2 January 2006")
+}
+
+// Message is one recipient's copy of the email.
+type Message struct {
+	Subject   string
+	Preheader string
+	HTML      string
+	Text      string
+}
+
+// ErrUnsafeURL is returned for a personal link that is not http(s).
+var ErrUnsafeURL = errors.New("personal link is not an absolute http(s) URL")
+
+// Personalize fills one recipient's values into the rendered edition: the
+// greeting, the unsubscribe and view-in-browser links. It costs a copy of
+// the email, not a render.
+func (r *Rendered) Personalize(rec Recipient) (Message, error) {
+	for _, u := range []string{rec.UnsubscribeURL, rec.ViewURL} {
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+			return Message{}, fmt.Errorf("%w: %q", ErrUnsafeURL, u)
+		}
+	}
+	greeting := "Hi there,"
+	if name := strings.TrimSpace(strings.Map(dropControl, rec.Name)); name != "" {
+		greeting = "Hi " + name + ","
+	}
+	htmlValues := [numMarks]string{html.EscapeString(greeting), html.EscapeString(rec.UnsubscribeURL), html.EscapeString(rec.ViewURL)}
+	textValues := [numMarks]string{greeting, rec.UnsubscribeURL, rec.ViewURL}
+	return Message{
+		Subject:   r.Subject,
+		Preheader: r.Preheader,
+		HTML:      join(r.html, &htmlValues, r.htmlSize),
+		Text:      join(r.text, &textValues, r.textSize),
+	}, nil
+}
+
+func dropControl(r rune) rune {
+	if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+		return -1
+	}
+	return r
+}
+
+// A segment is literal text followed by a marker's value, or none.
+type segment struct {
+	text string
+	mark int // index into the values, or -1
+}
+
+const numMarks = 3
+
+var marks = [numMarks]string{markGreeting, markUnsubscribe, markView}
+
+// split cuts rendered text at every marker.
+func split(s string) []segment {
+	var out []segment
+	for s != "" {
+		at, which := -1, -1
+		for i, m := range marks {
+			if j := strings.Index(s, m); j >= 0 && (at < 0 || j < at) {
+				at, which = j, i
+			}
+		}
+		if at < 0 {
+			return append(out, segment{text: s, mark: -1})
+		}
+		out = append(out, segment{text: s[:at], mark: which})
+		s = s[at+len(marks[which]):]
+	}
+	return out
+}
+
+// join splices values into the segments.
+func join(segs []segment, values *[numMarks]string, sizeHint int) string {
+	var b strings.Builder
+	b.Grow(sizeHint + 512)
+	for _, s := range segs {
+		b.WriteString(s.text)
+		if s.mark >= 0 {
+			b.WriteString(values[s.mark])
+		}
+	}
+	return b.String()
+}
