@@ -28,7 +28,7 @@ func hostileEdition() digest.Edition {
 		Stories: []digest.Story{
 			{Anchor: "story-a", Title: "<script>alert('x')</script> Council & \"friends\" 🎉", URL: "https://news.example/a?x=1&y=2",
 				Source: "Civic Wire", Section: "local", Lead: "Lead with <img src=x onerror=alert(1)> and &amp; and " + long + ".",
-				Also: []digest.Also{{Source: "Harbour Ledger", Title: "Same <event>", URL: "https://ledger.example/b"}, {Source: "Meridian", Title: "No link"}},
+				Also:    []digest.Also{{Source: "Harbour Ledger", Title: "Same <event>", URL: "https://ledger.example/b"}, {Source: "Meridian", Title: "No link"}},
 				Related: []digest.Related{{Title: "Related <i>one</i>", URL: "https://news.example/r1"}}},
 			{Anchor: "story-b", Title: "مجلس المدينة يوافق على خط الترام", URL: "https://news.example/ar", Source: "Eastbank Gazette", Section: "world",
 				Lead: "نص عربي طويل عن التصويت في المجلس البلدي."},
