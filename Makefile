@@ -3,7 +3,6 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 GO ?= go
 TOOLS := $(CURDIR)/.tools/bin
-STATICCHECK_VERSION := v0.8.2
 
 # The example corpus's last day; `make demo DATE=2026-11-24` shows another.
 DATE ?= 2026-11-26
@@ -12,7 +11,7 @@ FUZZTIME ?= 4s
 FUZZ_TARGETS := FuzzParseText FuzzParseJSON FuzzParseHTML FuzzParseMarkdown FuzzSplitRelated \
 	FuzzParseEditorial FuzzSplitSentences FuzzLead
 
-.PHONY: demo test unit fuzz lint build bench clean eval
+.PHONY: demo test unit fuzz lint build bench clean eval tools
 
 ## demo: the example day's articles in every format, then its edition
 demo:
@@ -20,10 +19,14 @@ demo:
 	@echo
 	$(GO) run ./cmd/newsdigest build --articles examples/articles --date $(DATE) --format text
 
-## test: lint, every test with the race detector, then each fuzz target briefly
-test: lint unit fuzz
+## test: install the tools, lint, every test with the race detector, each fuzz target briefly
+test: tools lint unit fuzz
 
-unit:
+## tools: staticcheck and Mailpit (pinned, into .tools/bin) and Debian's chromium
+tools:
+	./infra/install-tools.sh
+
+unit: tools
 	$(GO) test -race -count=1 ./...
 
 fuzz:
@@ -32,14 +35,11 @@ fuzz:
 	done
 
 ## lint: gofmt, go vet and a pinned staticcheck
-lint: $(TOOLS)/staticcheck
+lint: tools
 	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './.tools/*')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(TOOLS)/staticcheck ./...
-
-$(TOOLS)/staticcheck:
-	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 ## build: the command line into bin/
 build:

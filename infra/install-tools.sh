@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what the tests need, once and idempotently: pinned Go tools into
+# .tools/bin and Debian's Chromium. `make test` runs it; so does CI, on a
+# fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools="$PWD/.tools/bin"
+mkdir -p "$tools"
+
+# go_tool NAME MODULE@VERSION: installs the pinned version unless that
+# version is already there (a stamp file records it).
+go_tool() {
+	local name=$1 module=$2
+	local stamp="$tools/.$name-${module##*@}"
+	if [[ -x "$tools/$name" && -f "$stamp" ]]; then
+		return
+	fi
+	echo "installing $module"
+	GOBIN="$tools" go install "$module"
+	rm -f "$tools/.$name-"*
+	touch "$stamp"
+}
+
+go_tool staticcheck honnef.co/go/tools/cmd/staticcheck@v0.8.2
+go_tool mailpit github.com/axllent/mailpit@v1.33.1
+
+if ! command -v chromium >/dev/null 2>&1; then
+	echo "installing Debian's chromium"
+	sudo=""
+	if [[ $(id -u) -ne 0 ]]; then
+		sudo="sudo"
+	fi
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
