@@ -39,6 +39,9 @@ func EditorialKey(d Date) string { return "editorial/" + d.String() + ".json" }
 // ErrNotFound is wrapped by stores for an object that does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrNoArticles is wrapped for a day without a single readable article.
+var ErrNoArticles = errors.New("no articles")
+
 // ParseEditorial reads and checks an editorial file. Unknown fields are
 // errors, so that a misspelt "pins" is reported instead of ignored.
 func ParseEditorial(data []byte) (Editorial, error) {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -124,7 +123,7 @@ func buildEdition(ctx context.Context, reader *digest.Reader, builder *digest.Bu
 		return digest.Edition{}, err
 	}
 	if len(d.Articles) == 0 {
-		return digest.Edition{}, fmt.Errorf("%w for %s", errNoArticles, day)
+		return digest.Edition{}, fmt.Errorf("%w for %s", digest.ErrNoArticles, day)
 	}
 	ed, err := reader.ReadEditorial(ctx, day)
 	if err != nil {
@@ -132,9 +131,6 @@ func buildEdition(ctx context.Context, reader *digest.Reader, builder *digest.Bu
 	}
 	return builder.Build(d, ed), nil
 }
-
-// errNoArticles is a day without a single readable article.
-var errNoArticles = errors.New("no articles")
 
 // webCopy is the edition as everyone may see it: the email with no one's
 // name, the site's unsubscribe page and the archive's own address.

@@ -36,6 +36,7 @@ var commands = []command{
 	{"list", "[flags]", "list a day's articles from a folder or S3 as a table or JSON", setupList},
 	{"eval-summaries", "DIR [--words N]", "score leads and summaries against reference summaries with ROUGE", setupEvalSummaries},
 	{"build", "[flags]", "build a day's edition: stories clustered, ranked and explained", setupBuild},
+	{"serve", "[flags]", "serve the editor's preview: any day's email, text and JSON side by side", setupServe},
 	{"gen-corpus", "--out DIR [flags]", "write a synthetic day of articles with known duplicate groups", setupGenCorpus},
 }
 
