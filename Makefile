@@ -11,13 +11,22 @@ FUZZTIME ?= 4s
 FUZZ_TARGETS := FuzzParseText FuzzParseJSON FuzzParseHTML FuzzParseMarkdown FuzzSplitRelated \
 	FuzzParseEditorial FuzzSplitSentences FuzzLead
 
-.PHONY: demo test unit fuzz lint build bench clean eval tools
+.PHONY: demo preview test unit fuzz lint build bench clean eval tools
 
-## demo: the example day's articles in every format, then its edition
+## demo: the example day's articles, then its edition into out/: JSON, the email (HTML and text), the web archive
 demo:
 	$(GO) run ./cmd/newsdigest list --articles examples/articles --date $(DATE)
+	$(GO) run ./cmd/newsdigest build --articles examples/articles --date $(DATE) --archive out --out-dir out
 	@echo
-	$(GO) run ./cmd/newsdigest build --articles examples/articles --date $(DATE) --format text
+	@echo "The $(DATE) edition is in out/:"
+	@echo "  out/edition.json                  the edition: stories, reasons, runners-up"
+	@echo "  out/digest.html, out/digest.txt   the email's two parts"
+	@echo "  out/archive/index.html            the web archive ($(DATE)/index.html is the browser version)"
+	@echo "make preview shows any day in the browser."
+
+## preview: the editor's preview of the examples on http://127.0.0.1:8080/
+preview:
+	$(GO) run ./cmd/newsdigest serve --articles examples/articles --addr 127.0.0.1:8080
 
 ## test: install the tools, lint, every test with the race detector, each fuzz target briefly
 test: tools lint unit fuzz
@@ -50,7 +59,7 @@ bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
 clean:
-	rm -rf bin .tools
+	rm -rf bin out .tools
 
 ## eval: ROUGE of leads and summaries against the BBC development set, when present
 EVAL_DIR ?= ../shared/eval/bbc-dev

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/newsdigest/newsdigest/digest"
 	"github.com/newsdigest/newsdigest/digest/hermes"
@@ -43,6 +44,7 @@ func setupBuild(fs *flag.FlagSet, out, errOut io.Writer) func(context.Context, [
 	date := fs.String("date", "", "the edition's day, YYYY-MM-DD (default today, UTC)")
 	format := fs.String("format", "json", "output: json, html (the email) or text (its plain-text part)")
 	outFile := fs.String("out", "", "write to this file instead of standard output")
+	outDir := fs.String("out-dir", "", "write edition.json, digest.html and digest.txt into this folder")
 	archive := fs.String("archive", "", "also publish the edition to this web archive: a folder or s3://bucket/prefix")
 	rc := addReaderFlags(fs)
 	bc := addBuildFlags(fs)
@@ -84,6 +86,9 @@ func setupBuild(fs *flag.FlagSet, out, errOut io.Writer) func(context.Context, [
 				return err
 			}
 		}
+		if *outDir != "" {
+			return writeAll(*outDir, edition, page)
+		}
 		return writeOutput(out, *outFile, func(w io.Writer) error {
 			switch *format {
 			case "html":
@@ -96,6 +101,27 @@ func setupBuild(fs *flag.FlagSet, out, errOut io.Writer) func(context.Context, [
 			return err
 		})
 	}
+}
+
+// writeAll writes the edition's three forms into a folder.
+func writeAll(dir string, e digest.Edition, page hermes.Message) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	files := []struct {
+		name  string
+		write func(io.Writer) error
+	}{
+		{"edition.json", func(w io.Writer) error { return writeJSON(w, e) }},
+		{"digest.html", func(w io.Writer) error { _, err := io.WriteString(w, page.HTML); return err }},
+		{"digest.txt", func(w io.Writer) error { _, err := io.WriteString(w, page.Text); return err }},
+	}
+	for _, f := range files {
+		if err := writeOutput(nil, filepath.Join(dir, f.name), f.write); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeOutput writes to the named file, or to out when there is none.

@@ -147,3 +147,16 @@ func TestBuildCommandPublishesTheArchive(t *testing.T) {
 		t.Errorf("index lists the editions out of order or not at all:\n%s", index)
 	}
 }
+
+func TestBuildCommandOutDir(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errOut := runCLI(t, "build", "--date", "2026-11-26", "--out-dir", dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for name, want := range map[string]string{"edition.json": `"stories": [`, "digest.html": "<!DOCTYPE html>", "digest.txt": "Links:"} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil || !strings.Contains(string(data), want) {
+			t.Errorf("%s: %v, or it lacks %q", name, err, want)
+		}
+	}
+}
