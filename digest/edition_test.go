@@ -317,3 +317,10 @@ func TestPreheader(t *testing.T) {
 		t.Errorf("preheader %q holds more than the first sentence and two titles", got)
 	}
 }
+
+func TestWhyAfterPinnedStories(t *testing.T) {
+	e := newTestBuilder(3).Build(testDay(), Editorial{Pin: []string{"swans"}})
+	if got := e.Stories[1].Why; !strings.Contains(got, "2nd: the highest score") || !strings.Contains(got, "after the editor's pinned stories") {
+		t.Errorf("second story's reason %q", got)
+	}
+}

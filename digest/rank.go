@@ -90,6 +90,8 @@ func whyChosen(s *Story, i int, chosen []*Story) string {
 		fmt.Fprintf(&b, "%s by the editor's order (score %.2f).", capitalizeFirst(ordinal(i+1)), s.Score)
 	case i == 0:
 		fmt.Fprintf(&b, "1st: the day's highest score (%.2f).", s.Score)
+	case chosen[i-1].Pinned:
+		fmt.Fprintf(&b, "%s: the highest score (%.2f) after the editor's pinned stories.", capitalizeFirst(ordinal(i+1)), s.Score)
 	default:
 		fmt.Fprintf(&b, "%s: score %.2f, after “%s” (%.2f).", capitalizeFirst(ordinal(i+1)), s.Score, chosen[i-1].Title, chosen[i-1].Score)
 	}

@@ -32,11 +32,16 @@ func addBuildFlags(fs *flag.FlagSet) *digest.BuildConfig {
 }
 
 func addEmailFlags(fs *flag.FlagSet) *hermes.Config {
-	var ec hermes.Config
-	fs.StringVar(&ec.ProductName, "product", defaultProductName, "the newsletter's name, in the masthead")
-	fs.StringVar(&ec.SiteURL, "site-url", defaultSiteURL, "the newsletter's web site")
-	fs.StringVar(&ec.PostalAddress, "postal-address", defaultPostalAddress, "the sender's postal address, in the footer")
+	ec := emailDefaults()
+	fs.StringVar(&ec.ProductName, "product", ec.ProductName, "the newsletter's name, in the masthead")
+	fs.StringVar(&ec.SiteURL, "site-url", ec.SiteURL, "the newsletter's web site")
+	fs.StringVar(&ec.PostalAddress, "postal-address", ec.PostalAddress, "the sender's postal address, in the footer")
 	return &ec
+}
+
+// emailDefaults is the embedded sender of local runs.
+func emailDefaults() hermes.Config {
+	return hermes.Config{ProductName: defaultProductName, SiteURL: defaultSiteURL, PostalAddress: defaultPostalAddress}
 }
 
 func setupBuild(fs *flag.FlagSet, out, errOut io.Writer) func(context.Context, []string) error {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -25,27 +26,10 @@ func setupServe(fs *flag.FlagSet, out, errOut io.Writer) func(context.Context, [
 		if len(args) > 0 {
 			return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
 		}
-		renderer, err := hermes.NewRenderer(*ec)
+		preview, err := newPreview(ctx, *src, *rc, *bc, *ec, newLogger(errOut))
 		if err != nil {
 			return err
 		}
-		store, err := openStore(ctx, *src)
-		if err != nil {
-			return err
-		}
-		logger := newLogger(errOut)
-		reader, builder := digest.NewReader(*rc, store, logger), digest.NewBuilder(*bc, logger)
-		preview := digesthttp.NewPreview(
-			func(ctx context.Context, day digest.Date) (digest.Edition, error) {
-				return buildEdition(ctx, reader, builder, day)
-			},
-			func(e digest.Edition) (string, string, error) {
-				m, err := webCopy(renderer, e, *bc, ec.SiteURL)
-				return m.HTML, m.Text, err
-			},
-			func() digest.Date { return digest.DateOf(time.Now().UTC()) },
-			logger,
-		)
 		ln, err := net.Listen("tcp", *addr)
 		if err != nil {
 			return err
@@ -63,4 +47,29 @@ func setupServe(fs *flag.FlagSet, out, errOut io.Writer) func(context.Context, [
 		}
 		return nil
 	}
+}
+
+// newPreview wires the preview handler to the article store, the edition
+// builder and the email renderer, as the command line configures them.
+func newPreview(ctx context.Context, src string, rc digest.ReaderConfig, bc digest.BuildConfig, ec hermes.Config, logger *slog.Logger) (http.Handler, error) {
+	renderer, err := hermes.NewRenderer(ec)
+	if err != nil {
+		return nil, err
+	}
+	store, err := openStore(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	reader, builder := digest.NewReader(rc, store, logger), digest.NewBuilder(bc, logger)
+	return digesthttp.NewPreview(
+		func(ctx context.Context, day digest.Date) (digest.Edition, error) {
+			return buildEdition(ctx, reader, builder, day)
+		},
+		func(e digest.Edition) (string, string, error) {
+			m, err := webCopy(renderer, e, bc, ec.SiteURL)
+			return m.HTML, m.Text, err
+		},
+		func() digest.Date { return digest.DateOf(time.Now().UTC()) },
+		logger,
+	), nil
 }
