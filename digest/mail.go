@@ -18,10 +18,26 @@ import (
 	"unicode/utf8"
 )
 
-// Sender delivers one email; the adapters (SMTP, SES) implement it.
+// Sender delivers one email and returns the id the service gave it (the
+// Message-ID where the service gives none); the outbox, SMTP and SES
+// adapters implement it. Its errors wrap ErrThrottled, ErrRejected,
+// ErrQuotaExhausted or ErrInvalidMail when they are one of those; any other
+// error is taken as passing.
 type Sender interface {
-	Send(ctx context.Context, m Mail) error
+	Send(ctx context.Context, m Mail) (id string, err error)
 }
+
+// The sending errors the delivery acts on.
+var (
+	// ErrThrottled: sending too fast; the same message is retried later.
+	ErrThrottled = errors.New("sending too fast")
+	// ErrRejected: the service refused this message for good (a bad
+	// address, a rejected message); it is recorded as failed.
+	ErrRejected = errors.New("message rejected")
+	// ErrQuotaExhausted: the day's sending quota is spent; the run stops and
+	// leaves the rest for later.
+	ErrQuotaExhausted = errors.New("daily sending quota reached")
+)
 
 // Address is a mailbox: an optional display name and an address.
 type Address struct {
@@ -140,7 +156,7 @@ func (m Mail) headers() ([]header, error) {
 	add("Date", date.Format(time.RFC1123Z))
 	id := m.MessageID
 	if id == "" {
-		id = "<" + rand.Text() + "@" + domainOf(m.From.Email) + ">"
+		id = NewMessageID(m.From.Email)
 	} else if err := checkMessageID(id); err != nil {
 		return nil, err
 	}
@@ -337,6 +353,11 @@ func domainOf(email string) string { return email[strings.LastIndexByte(email, '
 
 // checkMessageID accepts "<left@right>" without whitespace or further
 // angle brackets.
+// NewMessageID is a fresh Message-ID in the sender's domain.
+func NewMessageID(from string) string {
+	return "<" + rand.Text() + "@" + domainOf(from) + ">"
+}
+
 func checkMessageID(id string) error {
 	if err := checkHeaderText("Message-ID", id); err != nil {
 		return err

@@ -109,7 +109,7 @@ func setupBuild(fs *flag.FlagSet, out, errOut io.Writer) func(context.Context, [
 }
 
 // writeAll writes the edition's three forms into a folder.
-func writeAll(dir string, e digest.Edition, page hermes.Message) error {
+func writeAll(dir string, e digest.Edition, page digest.Copy) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -165,12 +165,12 @@ func buildEdition(ctx context.Context, reader *digest.Reader, builder *digest.Bu
 
 // webCopy is the edition as everyone may see it: the email with no one's
 // name, the site's unsubscribe page and the archive's own address.
-func webCopy(r *hermes.Renderer, e digest.Edition, bc digest.BuildConfig, siteURL string) (hermes.Message, error) {
+func webCopy(r *hermes.Renderer, e digest.Edition, bc digest.BuildConfig, siteURL string) (digest.Copy, error) {
 	rendered, err := r.Render(e)
 	if err != nil {
-		return hermes.Message{}, err
+		return digest.Copy{}, err
 	}
-	return rendered.Personalize(hermes.Recipient{
+	return rendered.Personalize(digest.Personal{
 		UnsubscribeURL: siteURL + "/unsubscribe",
 		ViewURL:        digest.ArchiveURL(bc.ArchiveBaseURL, e.Date),
 	})

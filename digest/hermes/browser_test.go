@@ -76,10 +76,10 @@ func emailPages(t *testing.T) []emailPage {
 	example := exampleEdition(t)
 	hostile := hostileEdition()
 	return []emailPage{
-		{name: "example", edition: example, screenshots: true, html: renderEmail(t, example, hermes.Recipient{
+		{name: "example", edition: example, screenshots: true, html: renderEmail(t, example, digest.Personal{
 			Name: "Ana", UnsubscribeURL: siteURL + "/unsubscribe?t=3f9a", ViewURL: digest.ArchiveURL(archiveURL, example.Date),
 		})},
-		{name: "hostile", edition: hostile, html: renderEmail(t, hostile, hermes.Recipient{
+		{name: "hostile", edition: hostile, html: renderEmail(t, hostile, digest.Personal{
 			Name: `Zoë <O'Hara> & "🎉" ` + longWord(), UnsubscribeURL: siteURL + "/unsubscribe?t=1&l=<x>", ViewURL: digest.ArchiveURL(archiveURL, hostile.Date),
 		})},
 	}
@@ -156,7 +156,7 @@ func hostileEdition() digest.Edition {
 	}
 }
 
-func renderEmail(t *testing.T, e digest.Edition, rec hermes.Recipient) string {
+func renderEmail(t *testing.T, e digest.Edition, rec digest.Personal) string {
 	t.Helper()
 	r, err := hermes.NewRenderer(hermes.Config{ProductName: productName, SiteURL: siteURL, PostalAddress: postalAddress})
 	if err != nil {

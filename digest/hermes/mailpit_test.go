@@ -91,7 +91,7 @@ func TestEmailInMailpit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := hermes.Recipient{
+	rec := digest.Personal{
 		Name:           "Ana",
 		UnsubscribeURL: siteURL + "/unsubscribe?t=Zm9vYmFy&l=daily",
 		ViewURL:        digest.ArchiveURL(archiveURL, e.Date),
@@ -110,7 +110,7 @@ func TestEmailInMailpit(t *testing.T) {
 	ours := envelope(msg.Subject, msg.HTML, msg.Text, rec.UnsubscribeURL, "<2026-11-26.ana.ours@newsdigest.example>")
 	stock := envelope(msg.Subject, stockHTML, stockText, rec.UnsubscribeURL, "<2026-11-26.ana.stock@newsdigest.example>")
 	for _, m := range []digest.Mail{ours, stock} {
-		if err := sender.Send(ctx, m); err != nil {
+		if _, err := sender.Send(ctx, m); err != nil {
 			t.Fatalf("Send: %v", err)
 		}
 	}

@@ -100,15 +100,7 @@ type Rendered struct {
 	htmlSize, textSize int
 }
 
-// Recipient is what changes from one copy of the email to the next.
-type Recipient struct {
-	// Name is the reader's name, for the greeting; empty for none.
-	Name string
-	// UnsubscribeURL is the reader's one-click unsubscribe address.
-	UnsubscribeURL string
-	// ViewURL is the edition in the web archive.
-	ViewURL string
-}
+var _ digest.Personalizer = (*Rendered)(nil)
 
 // Render renders the edition's HTML with hermes (and its CSS inlining) and
 // its plain text, once.
@@ -145,24 +137,16 @@ func dateLine(d digest.Date) string {
 	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).Format("Monday 2 January 2006")
 }
 
-// Message is one recipient's copy of the email.
-type Message struct {
-	Subject   string
-	Preheader string
-	HTML      string
-	Text      string
-}
-
 // ErrUnsafeURL is returned for a personal link that is not http(s).
 var ErrUnsafeURL = errors.New("personal link is not an absolute http(s) URL")
 
 // Personalize fills one recipient's values into the rendered edition: the
 // greeting, the unsubscribe and view-in-browser links. It costs a copy of
 // the email, not a render.
-func (r *Rendered) Personalize(rec Recipient) (Message, error) {
+func (r *Rendered) Personalize(rec digest.Personal) (digest.Copy, error) {
 	for _, u := range []string{rec.UnsubscribeURL, rec.ViewURL} {
 		if p, err := url.Parse(u); err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
-			return Message{}, fmt.Errorf("%w: %q", ErrUnsafeURL, u)
+			return digest.Copy{}, fmt.Errorf("%w: %q", ErrUnsafeURL, u)
 		}
 	}
 	greeting := "Hi there,"
@@ -171,7 +155,7 @@ func (r *Rendered) Personalize(rec Recipient) (Message, error) {
 	}
 	htmlValues := [numMarks]string{html.EscapeString(greeting), html.EscapeString(rec.UnsubscribeURL), html.EscapeString(rec.ViewURL)}
 	textValues := [numMarks]string{greeting, rec.UnsubscribeURL, rec.ViewURL}
-	return Message{
+	return digest.Copy{
 		Subject:   r.Subject,
 		Preheader: r.Preheader,
 		HTML:      join(r.html, &htmlValues, r.htmlSize),

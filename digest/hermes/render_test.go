@@ -14,8 +14,8 @@ func testConfig() Config {
 	return Config{ProductName: "The Harbour Digest", SiteURL: "https://digest.example", PostalAddress: "Harbour Digest Ltd, 4 Quay Street, Port Alder PA1 2QS"}
 }
 
-func testRecipient() Recipient {
-	return Recipient{Name: "Ana", UnsubscribeURL: "https://digest.example/u?t=abc&l=daily", ViewURL: "https://digest.example/archive/2026-11-26/"}
+func testRecipient() digest.Personal {
+	return digest.Personal{Name: "Ana", UnsubscribeURL: "https://digest.example/u?t=abc&l=daily", ViewURL: "https://digest.example/archive/2026-11-26/"}
 }
 
 // hostileEdition holds article text that must reach the reader as text:
@@ -37,7 +37,7 @@ func hostileEdition() digest.Edition {
 	}
 }
 
-func render(t testing.TB, e digest.Edition) Message {
+func render(t testing.TB, e digest.Edition) digest.Copy {
 	t.Helper()
 	r, err := NewRenderer(testConfig())
 	if err != nil {
@@ -131,15 +131,15 @@ func TestPersonalize(t *testing.T) {
 	}
 	tests := []struct {
 		name     string
-		rec      Recipient
+		rec      digest.Personal
 		greeting string
 		wantErr  bool
 	}{
-		{"named", Recipient{Name: "Zoë <O'Hara>", UnsubscribeURL: "https://d.example/u/1", ViewURL: "https://d.example/v"}, "Hi Zoë <O'Hara>,", false},
-		{"no name", Recipient{UnsubscribeURL: "https://d.example/u/2", ViewURL: "https://d.example/v"}, "Hi there,", false},
-		{"header junk in a name", Recipient{Name: "Ana\r\nBcc: x", UnsubscribeURL: "https://d.example/u/3", ViewURL: "https://d.example/v"}, "Hi AnaBcc: x,", false},
-		{"javascript link", Recipient{UnsubscribeURL: "javascript:alert(1)", ViewURL: "https://d.example/v"}, "", true},
-		{"relative link", Recipient{UnsubscribeURL: "/u/4", ViewURL: "https://d.example/v"}, "", true},
+		{"named", digest.Personal{Name: "Zoë <O'Hara>", UnsubscribeURL: "https://d.example/u/1", ViewURL: "https://d.example/v"}, "Hi Zoë <O'Hara>,", false},
+		{"no name", digest.Personal{UnsubscribeURL: "https://d.example/u/2", ViewURL: "https://d.example/v"}, "Hi there,", false},
+		{"header junk in a name", digest.Personal{Name: "Ana\r\nBcc: x", UnsubscribeURL: "https://d.example/u/3", ViewURL: "https://d.example/v"}, "Hi AnaBcc: x,", false},
+		{"javascript link", digest.Personal{UnsubscribeURL: "javascript:alert(1)", ViewURL: "https://d.example/v"}, "", true},
+		{"relative link", digest.Personal{UnsubscribeURL: "/u/4", ViewURL: "https://d.example/v"}, "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -62,17 +62,20 @@ func New(cfg Config, logger *slog.Logger) (*Sender, error) {
 // Send encodes the message and delivers it to its one recipient. A message
 // that fails validation is refused before any connection is made; its error
 // wraps digest.ErrInvalidMail.
-func (s *Sender) Send(ctx context.Context, m digest.Mail) error {
+func (s *Sender) Send(ctx context.Context, m digest.Mail) (string, error) {
+	if m.MessageID == "" {
+		m.MessageID = digest.NewMessageID(m.From.Email)
+	}
 	raw, err := m.MIME()
 	if err != nil {
-		return fmt.Errorf("smtp send to %s: %w", m.To.Email, err)
+		return "", fmt.Errorf("smtp send to %s: %w", m.To.Email, err)
 	}
 	start := time.Now()
 	if err := s.deliver(ctx, m.From.Email, m.To.Email, raw); err != nil {
-		return fmt.Errorf("smtp send to %s: %w", m.To.Email, err)
+		return "", fmt.Errorf("smtp send to %s: %w", m.To.Email, err)
 	}
 	s.logger.DebugContext(ctx, "mail sent", "to", m.To.Email, "server", s.cfg.Addr, "bytes", len(raw), "duration", time.Since(start))
-	return nil
+	return m.MessageID, nil
 }
 
 // deliver speaks one SMTP conversation. When the context ends first, the

@@ -45,7 +45,8 @@ func TestSendToMailpit(t *testing.T) {
 	m := testMail()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if err := sender.Send(ctx, m); err != nil {
+	id, err := sender.Send(ctx, m)
+	if err != nil {
 		t.Fatalf("Send: %v", err)
 	}
 
@@ -69,8 +70,8 @@ func TestSendToMailpit(t *testing.T) {
 	if got.Subject != m.Subject {
 		t.Errorf("Subject %q, want %q", got.Subject, m.Subject)
 	}
-	if "<"+got.MessageID+">" != m.MessageID {
-		t.Errorf("Message-ID %q, want %q", got.MessageID, m.MessageID)
+	if "<"+got.MessageID+">" != m.MessageID || id != m.MessageID {
+		t.Errorf("Message-ID %q arrived, Send returned %q, want %q", got.MessageID, id, m.MessageID)
 	}
 	wantLinks := []string{m.ListUnsubscribeURL, m.ListUnsubscribeMailto}
 	if lu := got.ListUnsubscribe; lu.Errors != "" || lu.HeaderPost != "List-Unsubscribe=One-Click" || !sameSet(lu.Links, wantLinks) {
@@ -210,7 +211,7 @@ func TestSendFails(t *testing.T) {
 				defer cancel()
 			}
 			start := time.Now()
-			err = sender.Send(ctx, tc.mail)
+			_, err = sender.Send(ctx, tc.mail)
 			if err == nil {
 				t.Fatal("Send succeeded, want an error")
 			}
