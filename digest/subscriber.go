@@ -1,0 +1,255 @@
+package digest
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Status is where a subscriber stands.
+type Status string
+
+// The statuses. Only active subscribers get editions; the suppressed ones
+// (unsubscribed, bounced, complained) never come back through an import.
+const (
+	StatusActive       Status = "active"
+	StatusUnsubscribed Status = "unsubscribed"
+	StatusBounced      Status = "bounced"
+	StatusComplained   Status = "complained"
+)
+
+// Suppressed reports whether a status keeps editions away for good.
+func (s Status) Suppressed() bool {
+	return s == StatusUnsubscribed || s == StatusBounced || s == StatusComplained
+}
+
+func (s Status) valid() bool { return s == StatusActive || s.Suppressed() }
+
+// Subscriber is one reader of the newsletter.
+type Subscriber struct {
+	// Email is the address as given; Key() folds it for comparison.
+	Email    string    `json:"email"`
+	Name     string    `json:"name,omitempty"`
+	Status   Status    `json:"status"`
+	Sections []string  `json:"sections,omitempty"`
+	Created  time.Time `json:"created,omitzero"`
+}
+
+// Key is the address folded to lower case: two rows that differ only in
+// case are one reader.
+func (s Subscriber) Key() string { return EmailKey(s.Email) }
+
+// EmailKey folds an address for comparison and storage keys.
+func EmailKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// SubscriberLists gives the active subscribers, in batches, so that a list
+// of millions never has to sit in memory at once.
+type SubscriberLists interface {
+	Active(ctx context.Context, batch int, each func([]Subscriber) error) error
+}
+
+// ImportReport counts what an import did.
+type ImportReport struct {
+	Added          int `json:"added"`
+	Updated        int `json:"updated"`
+	Unchanged      int `json:"unchanged"`
+	KeptSuppressed int `json:"kept_suppressed"`
+}
+
+// SubscriberImporter loads subscribers idempotently: a row adds or updates
+// its reader, but never makes a suppressed reader active again.
+type SubscriberImporter interface {
+	Import(ctx context.Context, subs []Subscriber) (ImportReport, error)
+}
+
+// Suppressor records what takes a reader off the list. Each call is one
+// conditional update of one reader, so that two writers never lose each
+// other's change.
+type Suppressor interface {
+	// Suppress sets a suppressing status (unsubscribed, bounced,
+	// complained) on a known reader; doing it twice changes nothing.
+	Suppress(ctx context.Context, email string, status Status, reason string, at time.Time) error
+	// TransientBounce records a soft bounce and returns every soft bounce
+	// the reader has on record, this one included.
+	TransientBounce(ctx context.Context, email string, at time.Time) ([]time.Time, error)
+}
+
+// ErrUnknownSubscriber is wrapped for an address the list does not hold.
+var ErrUnknownSubscriber = errors.New("no such subscriber")
+
+// RowError is a row of a subscriber file that could not be used.
+type RowError struct {
+	Line  int    `json:"line"`
+	Error string `json:"error"`
+}
+
+// maxSubscriberField bounds a name or a section: a mailing list holds no
+// essays.
+const maxSubscriberField = 200
+
+// ParseSubscribers reads a subscriber list: CSV with a header row naming
+// email, name, status, sections (separated by ";") and created, or JSON
+// Lines with the same fields. Every address is checked; rows repeating an
+// address (in any case) keep the first; each unusable row is reported with
+// its line number, and the rest are kept.
+func ParseSubscribers(r io.Reader, jsonLines bool) ([]Subscriber, []RowError, error) {
+	var subs []Subscriber
+	var bad []RowError
+	seen := map[string]int{}
+	keep := func(line int, s Subscriber) {
+		s, err := checkSubscriber(s)
+		if err != nil {
+			bad = append(bad, RowError{Line: line, Error: err.Error()})
+			return
+		}
+		if first, dup := seen[s.Key()]; dup {
+			bad = append(bad, RowError{Line: line, Error: fmt.Sprintf("%s repeats the address of line %d", s.Email, first)})
+			return
+		}
+		seen[s.Key()] = line
+		subs = append(subs, s)
+	}
+	var err error
+	if jsonLines {
+		err = readJSONLines(r, keep, &bad)
+	} else {
+		err = readCSV(r, keep, &bad)
+	}
+	return subs, bad, err
+}
+
+func readJSONLines(r io.Reader, keep func(int, Subscriber), bad *[]RowError) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" {
+			continue
+		}
+		var row struct {
+			Email    string   `json:"email"`
+			Name     string   `json:"name"`
+			Status   string   `json:"status"`
+			Sections []string `json:"sections"`
+			Created  string   `json:"created"`
+		}
+		if err := json.Unmarshal([]byte(text), &row); err != nil {
+			*bad = append(*bad, RowError{Line: line, Error: "not a JSON object with email, name, status, sections, created: " + err.Error()})
+			continue
+		}
+		s, err := subscriberFrom(row.Email, row.Name, row.Status, row.Sections, row.Created)
+		if err != nil {
+			*bad = append(*bad, RowError{Line: line, Error: err.Error()})
+			continue
+		}
+		keep(line, s)
+	}
+	return sc.Err()
+}
+
+func readCSV(r io.Reader, keep func(int, Subscriber), bad *[]RowError) error {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if err != nil {
+		return fmt.Errorf("subscriber file: no header row: %w", err)
+	}
+	col := map[string]int{}
+	for i, name := range header {
+		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(name, "\uFEFF")))] = i
+	}
+	if _, ok := col["email"]; !ok {
+		return fmt.Errorf("subscriber file: the header %q has no email column", strings.Join(header, ","))
+	}
+	field := func(rec []string, name string) string {
+		if i, ok := col[name]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var perr *csv.ParseError
+			if errors.As(err, &perr) {
+				*bad = append(*bad, RowError{Line: perr.Line, Error: perr.Err.Error()})
+				continue
+			}
+			return err
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		var sections []string
+		if s := field(rec, "sections"); s != "" {
+			sections = strings.Split(s, ";")
+		}
+		s, err := subscriberFrom(field(rec, "email"), field(rec, "name"), field(rec, "status"), sections, field(rec, "created"))
+		if err != nil {
+			*bad = append(*bad, RowError{Line: line, Error: err.Error()})
+			continue
+		}
+		keep(line, s)
+	}
+}
+
+func subscriberFrom(email, name, status string, sections []string, created string) (Subscriber, error) {
+	s := Subscriber{Email: email, Name: name, Status: Status(strings.ToLower(strings.TrimSpace(status))), Sections: sections}
+	if s.Status == "" {
+		s.Status = StatusActive
+	}
+	if created = strings.TrimSpace(created); created != "" {
+		t, err := parseCreated(created)
+		if err != nil {
+			return Subscriber{}, fmt.Errorf("created %q: want a date (YYYY-MM-DD) or an RFC 3339 time", created)
+		}
+		s.Created = t
+	}
+	return s, nil
+}
+
+func parseCreated(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Parse(time.DateOnly, s)
+}
+
+// checkSubscriber validates and cleans one row.
+func checkSubscriber(s Subscriber) (Subscriber, error) {
+	addr, err := mail.ParseAddress(s.Email)
+	if err != nil || addr.Name != "" || addr.Address != strings.TrimSpace(s.Email) {
+		return Subscriber{}, fmt.Errorf("%q is not an email address", truncate(s.Email, 80))
+	}
+	s.Email = addr.Address
+	if !s.Status.valid() {
+		return Subscriber{}, fmt.Errorf("status %q: want active, unsubscribed, bounced or complained", s.Status)
+	}
+	s.Name = headerSafe(s.Name)
+	if !utf8.ValidString(s.Name) || utf8.RuneCountInString(s.Name) > maxSubscriberField {
+		return Subscriber{}, fmt.Errorf("name of %s: invalid or over %d characters", s.Email, maxSubscriberField)
+	}
+	var sections []string
+	for _, sec := range s.Sections {
+		sec = strings.ToLower(headerSafe(sec))
+		if sec != "" && utf8.RuneCountInString(sec) <= maxSubscriberField && !slices.Contains(sections, sec) {
+			sections = append(sections, sec)
+		}
+	}
+	s.Sections = sections
+	return s, nil
+}
