@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need, once and idempotently: pinned Go tools into
-# .tools/bin and Debian's Chromium. `make test` runs it; so does CI, on a
+# .tools/bin, the npm stand-ins into infra/npm/node_modules and Debian's
+# Chromium. `make test` runs it; so does CI, on a
 # fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,13 @@ go_tool() {
 
 go_tool staticcheck honnef.co/go/tools/cmd/staticcheck@v0.8.2
 go_tool mailpit github.com/axllent/mailpit@v1.33.1
+
+# The npm stand-ins (dynalite, aws-ses-v2-local), pinned by package-lock.json.
+if [[ ! -d infra/npm/node_modules || infra/npm/package-lock.json -nt infra/npm/node_modules ]]; then
+	echo "installing the npm stand-ins"
+	npm ci --prefix infra/npm --no-audit --no-fund --loglevel=error
+	touch infra/npm/node_modules
+fi
 
 if ! command -v chromium >/dev/null 2>&1; then
 	echo "installing Debian's chromium"
