@@ -71,6 +71,10 @@ type Mail struct {
 	// Headers are extra headers, such as Feedback-ID. They may not replace
 	// a header Mail writes itself.
 	Headers map[string]string
+	// Tags label the message at a service that keeps tags (SES message
+	// tags: the edition id); they are not headers and never reach the
+	// reader.
+	Tags map[string]string
 }
 
 // ErrInvalidMail marks a message that can never be sent as it stands, as

@@ -42,6 +42,11 @@ type Subscriber struct {
 	Status   Status    `json:"status"`
 	Sections []string  `json:"sections,omitempty"`
 	Created  time.Time `json:"created,omitzero"`
+	// Updated, Reason and SoftBounces are kept by the stores: when the
+	// status last changed and why, and the transient bounces on record.
+	Updated     time.Time   `json:"updated,omitzero"`
+	Reason      string      `json:"reason,omitempty"`
+	SoftBounces []time.Time `json:"soft_bounces,omitempty"`
 }
 
 // Key is the address folded to lower case: two rows that differ only in
@@ -199,6 +204,9 @@ func readCSV(r io.Reader, keep func(int, Subscriber), bad *[]RowError) error {
 			sections = strings.Split(s, ";")
 		}
 		s, err := subscriberFrom(field(rec, "email"), field(rec, "name"), field(rec, "status"), sections, field(rec, "created"))
+		if err == nil {
+			err = s.readKept(field(rec, "updated"), field(rec, "reason"), field(rec, "soft_bounces"))
+		}
 		if err != nil {
 			*bad = append(*bad, RowError{Line: line, Error: err.Error()})
 			continue
@@ -220,6 +228,51 @@ func subscriberFrom(email, name, status string, sections []string, created strin
 		s.Created = t
 	}
 	return s, nil
+}
+
+// readKept reads the columns a store keeps beside the list's own.
+func (s *Subscriber) readKept(updated, reason, softBounces string) error {
+	if updated != "" {
+		t, err := time.Parse(time.RFC3339, updated)
+		if err != nil {
+			return fmt.Errorf("updated %q: want an RFC 3339 time", updated)
+		}
+		s.Updated = t
+	}
+	s.Reason = reason
+	for b := range strings.SplitSeq(softBounces, ";") {
+		if b = strings.TrimSpace(b); b == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, b)
+		if err != nil {
+			return fmt.Errorf("soft_bounces %q: want RFC 3339 times separated by ;", softBounces)
+		}
+		s.SoftBounces = append(s.SoftBounces, t)
+	}
+	return nil
+}
+
+// SubscriberCSVHeader is the header of a subscriber file as the stores
+// write it: the list's own columns, then what they keep.
+func SubscriberCSVHeader() []string {
+	return []string{"email", "name", "status", "sections", "created", "updated", "reason", "soft_bounces"}
+}
+
+// CSVRecord is the subscriber as a row under SubscriberCSVHeader.
+func (s Subscriber) CSVRecord() []string {
+	stamp := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
+	bounces := make([]string, len(s.SoftBounces))
+	for i, b := range s.SoftBounces {
+		bounces[i] = stamp(b)
+	}
+	return []string{s.Email, s.Name, string(s.Status), strings.Join(s.Sections, ";"), stamp(s.Created),
+		stamp(s.Updated), s.Reason, strings.Join(bounces, ";")}
 }
 
 func parseCreated(s string) (time.Time, error) {
@@ -252,4 +305,68 @@ func checkSubscriber(s Subscriber) (Subscriber, error) {
 	}
 	s.Sections = sections
 	return s, nil
+}
+
+// ImportOutcome is what an import did to one reader.
+type ImportOutcome int
+
+// The outcomes of importing one row.
+const (
+	ImportAdded ImportOutcome = iota
+	ImportUpdated
+	ImportUnchanged
+	ImportKeptSuppressed
+)
+
+// Count adds one outcome to the report.
+func (r *ImportReport) Count(o ImportOutcome) {
+	switch o {
+	case ImportAdded:
+		r.Added++
+	case ImportUpdated:
+		r.Updated++
+	case ImportUnchanged:
+		r.Unchanged++
+	case ImportKeptSuppressed:
+		r.KeptSuppressed++
+	}
+}
+
+// MergeImport applies an imported row to the reader on record (nil for a
+// new one), the rule every store follows: a new address is added; a row
+// updates the name and sections; a row may suppress an active reader but
+// never brings a suppressed one back.
+func MergeImport(old *Subscriber, row Subscriber, now time.Time) (Subscriber, ImportOutcome) {
+	if row.Status == "" {
+		row.Status = StatusActive
+	}
+	if old == nil {
+		if row.Created.IsZero() {
+			row.Created = now
+		}
+		row.Updated = now
+		if row.Status.Suppressed() && row.Reason == "" {
+			row.Reason = "imported as " + string(row.Status)
+		}
+		return row, ImportAdded
+	}
+	merged := *old
+	if old.Status.Suppressed() && !row.Status.Suppressed() {
+		return merged, ImportKeptSuppressed
+	}
+	changed := false
+	if row.Name != "" && row.Name != old.Name {
+		merged.Name, changed = row.Name, true
+	}
+	if len(row.Sections) > 0 && !slices.Equal(row.Sections, old.Sections) {
+		merged.Sections, changed = row.Sections, true
+	}
+	if row.Status != old.Status {
+		merged.Status, merged.Reason, changed = row.Status, "imported as "+string(row.Status), true
+	}
+	if !changed {
+		return merged, ImportUnchanged
+	}
+	merged.Updated = now
+	return merged, ImportUpdated
 }
