@@ -283,7 +283,7 @@ func (r *run) one(ctx context.Context, s Subscriber) error {
 		case errors.Is(err, ErrClaimed):
 			r.count(func(rep *Report) { rep.ClaimedElsewhere++ })
 			return nil
-		case ctx.Err() != nil:
+		case err != nil && ctx.Err() != nil:
 			r.deferOne(s, context.Cause(ctx))
 			return nil
 		case err != nil:
@@ -291,9 +291,9 @@ func (r *run) one(ctx context.Context, s Subscriber) error {
 		}
 	}
 
-	id, sendErr := r.send(ctx, m)
 	cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
+	id, sendErr := r.send(ctx, m)
 	switch {
 	case sendErr == nil:
 		r.failing.Store(0)

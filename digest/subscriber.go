@@ -187,7 +187,6 @@ func readCSV(r io.Reader, keep func(int, Subscriber), bad *[]RowError) error {
 		if err == io.EOF {
 			return nil
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var perr *csv.ParseError
 			if errors.As(err, &perr) {
@@ -196,6 +195,7 @@ func readCSV(r io.Reader, keep func(int, Subscriber), bad *[]RowError) error {
 			}
 			return err
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
