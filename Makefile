@@ -13,16 +13,19 @@ FUZZ_TARGETS := FuzzParseText FuzzParseJSON FuzzParseHTML FuzzParseMarkdown Fuzz
 
 .PHONY: demo preview test unit fuzz lint build bench clean eval tools
 
-## demo: the example day's articles, then its edition into out/: JSON, the email (HTML and text), the web archive
+## demo: the example day's articles, then its edition into out/: JSON, the email, the web archive, one email per reader
 demo:
 	$(GO) run ./cmd/newsdigest list --articles examples/articles --date $(DATE)
 	$(GO) run ./cmd/newsdigest build --articles examples/articles --date $(DATE) --archive out --out-dir out
+	$(GO) run ./cmd/newsdigest subscribers import examples/subscribers.csv --into out/subscribers.csv
+	$(GO) run ./cmd/newsdigest send --articles examples/articles --date $(DATE) --subscribers out/subscribers.csv --via outbox:out/outbox --ledger out/ledger
 	@echo
 	@echo "The $(DATE) edition is in out/:"
 	@echo "  out/edition.json                  the edition: stories, reasons, runners-up"
 	@echo "  out/digest.html, out/digest.txt   the email's two parts"
 	@echo "  out/archive/index.html            the web archive ($(DATE)/index.html is the browser version)"
-	@echo "make preview shows any day in the browser."
+	@echo "  out/outbox/*.eml                  one email per reader of examples/subscribers.csv"
+	@echo "make preview shows any day in the browser; make demo again sends nothing twice (out/ledger)."
 
 ## preview: the editor's preview of the examples on http://127.0.0.1:8080/
 preview:

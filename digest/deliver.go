@@ -124,6 +124,9 @@ type Problem struct {
 
 // Add folds another batch's report into r.
 func (r *Report) Add(o Report) {
+	if r.Edition == "" {
+		r.Edition = o.Edition
+	}
 	r.Recipients += o.Recipients
 	r.Sent += o.Sent
 	r.Built += o.Built

@@ -36,6 +36,8 @@ var commands = []command{
 	{"list", "[flags]", "list a day's articles from a folder or S3 as a table or JSON", setupList},
 	{"eval-summaries", "DIR [--words N]", "score leads and summaries against reference summaries with ROUGE", setupEvalSummaries},
 	{"build", "[flags]", "build a day's edition: stories clustered, ranked and explained", setupBuild},
+	{"send", "[flags]", "send a day's edition to the list: outbox, SMTP or SES, each reader at most once", setupSend},
+	{"subscribers", "import FILE|s3://bucket/key [--into FILE|dynamodb://TABLE]", "import a CSV or JSON Lines list, idempotently", setupSubscribers},
 	{"serve", "[flags]", "serve the editor's preview: any day's email, text and JSON side by side", setupServe},
 	{"gen-corpus", "--out DIR [flags]", "write a synthetic day of articles with known duplicate groups", setupGenCorpus},
 }

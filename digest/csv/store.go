@@ -165,6 +165,9 @@ func (s *Store) read() ([]digest.Subscriber, error) {
 // It refuses to rewrite a file with rows it cannot read, which would
 // otherwise be lost.
 func (s *Store) change(f func([]digest.Subscriber) ([]digest.Subscriber, error)) error {
+	if err := os.MkdirAll(filepath.Dir(s.path), 0o755); err != nil {
+		return fmt.Errorf("csv subscribers: %w", err)
+	}
 	lock, err := os.OpenFile(s.path+".lock", os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return fmt.Errorf("csv subscribers: %w", err)

@@ -194,6 +194,9 @@ func (s *Subscribers) Import(ctx context.Context, subs []digest.Subscriber) (dig
 	for range min(s.concurrency, len(subs)) {
 		wg.Go(func() {
 			for sub := range rows {
+				if ctx.Err() != nil {
+					continue // stopping: drain what the feeder still hands over
+				}
 				outcome, err := s.importOne(ctx, sub, now)
 				mu.Lock()
 				switch {

@@ -39,7 +39,8 @@ type Config struct {
 	ConfigurationSet string
 }
 
-// Sender sends each message with one SendEmail call.
+// Sender sends each message with one SendEmail call. It keeps no state
+// between sends, so one Sender serves any number of goroutines.
 type Sender struct {
 	cfg    Config
 	client API
@@ -129,9 +130,9 @@ func sentinelFor(err error) error {
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
 		msg := strings.ToLower(apiErr.ErrorMessage())
-		// SES has named a spent daily quota more than one way (Throttling
-		// in v1, TooManyRequestsException or LimitExceededException in v2);
-		// only the message tells it from the rate limit, so it comes first.
+		// SES names a spent daily quota differently by API and document
+		// (Throttling, ThrottlingException, LimitExceededException); only
+		// the message tells it from the rate limit, so it comes first.
 		if strings.Contains(msg, "daily message quota") {
 			return digest.ErrQuotaExhausted
 		}
