@@ -9,7 +9,7 @@ DATE ?= 2026-11-26
 # How long each fuzz target runs in `make test`; `make fuzz FUZZTIME=5m` digs deeper.
 FUZZTIME ?= 4s
 FUZZ_TARGETS := FuzzParseText FuzzParseJSON FuzzParseHTML FuzzParseMarkdown FuzzSplitRelated \
-	FuzzParseEditorial FuzzSplitSentences FuzzLead
+	FuzzParseEditorial FuzzSplitSentences FuzzLead FuzzQuotedPrintable
 
 .PHONY: demo preview test unit fuzz lint build bench clean eval tools
 

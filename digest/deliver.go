@@ -155,7 +155,11 @@ const senderDownAfter = 3
 
 // run is one Deliver call's shared state.
 type run struct {
-	d        *Deliverer
+	d *Deliverer
+	// parent is the caller's context: a message already handed to the
+	// sender finishes under it even when the run stops, so that a stop
+	// never abandons a send the service may have accepted.
+	parent   context.Context
 	issue    Issue
 	limiter  *limiter
 	mu       sync.Mutex
@@ -181,9 +185,10 @@ var (
 // leaves the rest, unclaimed, for the next run. Only a ledger that cannot
 // be reached at all is an error.
 func (d *Deliverer) Deliver(ctx context.Context, issue Issue, readers []Subscriber, progress func(Progress)) (Report, error) {
+	parent := ctx
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
-	r := &run{d: d, issue: issue, limiter: newLimiter(d.cfg.Rate), stop: stop, progress: progress, start: time.Now()}
+	r := &run{d: d, parent: parent, issue: issue, limiter: newLimiter(d.cfg.Rate), stop: stop, progress: progress, start: time.Now()}
 	r.report.Edition = issue.Edition
 	r.report.Recipients = len(readers)
 	r.report.Failed, r.report.Deferred = []Problem{}, []Problem{}
@@ -347,7 +352,7 @@ func (r *run) send(ctx context.Context, m Mail) (string, error) {
 			return "", context.Cause(ctx)
 		}
 		var id string
-		id, err = d.sender.Send(ctx, m)
+		id, err = d.sender.Send(r.parent, m)
 		switch {
 		case err == nil:
 			r.limiter.eased()

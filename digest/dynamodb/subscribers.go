@@ -188,6 +188,7 @@ func (s *Subscribers) Import(ctx context.Context, subs []digest.Subscriber) (dig
 	var (
 		mu       sync.Mutex
 		report   digest.ImportReport
+		handled  int
 		firstErr error
 		wg       sync.WaitGroup
 	)
@@ -199,6 +200,7 @@ func (s *Subscribers) Import(ctx context.Context, subs []digest.Subscriber) (dig
 				}
 				outcome, err := s.importOne(ctx, sub, now)
 				mu.Lock()
+				handled++
 				switch {
 				case err != nil:
 					if firstErr == nil {
@@ -228,8 +230,8 @@ feed:
 	}
 	close(rows)
 	wg.Wait()
-	if firstErr == nil && ctx.Err() != nil {
-		// The caller's context ended before every row was sent.
+	if firstErr == nil && handled < len(subs) {
+		// The caller's context ended before every row was written.
 		firstErr = fmt.Errorf("dynamodb import into %s: %w", s.table, context.Cause(ctx))
 	}
 	s.log.Debug("dynamodb: import", "table", s.table, "rows", len(subs), "added", report.Added,
@@ -241,7 +243,7 @@ feed:
 func (s *Subscribers) importOne(ctx context.Context, sub digest.Subscriber, now time.Time) (importOutcome, error) {
 	key := digest.EmailKey(sub.Email)
 	if key == "" {
-		return 0, errors.New("dynamodb import: a row without an address")
+		return 0, fmt.Errorf("dynamodb import into %s: a row without an address", s.table)
 	}
 	status := sub.Status
 	if status == "" {
@@ -403,11 +405,11 @@ func (s *Subscribers) TransientBounce(ctx context.Context, email string, at time
 	}
 	times := make([]time.Time, 0, len(list.Value))
 	for _, v := range list.Value {
-		s, _ := v.(*types.AttributeValueMemberS)
-		if s == nil {
+		sv, _ := v.(*types.AttributeValueMemberS)
+		if sv == nil {
 			return nil, fmt.Errorf("dynamodb soft bounce %s: a %s entry that is not a string", email, attrSoftBounces)
 		}
-		t, err := time.Parse(time.RFC3339Nano, s.Value)
+		t, err := time.Parse(time.RFC3339Nano, sv.Value)
 		if err != nil {
 			return nil, fmt.Errorf("dynamodb soft bounce %s: %w", email, err)
 		}

@@ -73,3 +73,31 @@ func TestTenStoryEditionFitsGmail(t *testing.T) {
 		t.Errorf("HTML of %d bytes; Gmail clips above 102 KB", len(m.HTML))
 	}
 }
+
+// BenchmarkBuildMessage is one recipient's whole message: the personal
+// copy spliced, then encoded as MIME (both parts quoted-printable).
+// `go test -run '^$' -bench BuildMessage -cpu 1 ./digest/hermes`
+func BenchmarkBuildMessage(b *testing.B) {
+	r, err := NewRenderer(testConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	rendered, err := r.Render(tenStories())
+	if err != nil {
+		b.Fatal(err)
+	}
+	rec := testRecipient()
+	for b.Loop() {
+		c, err := rendered.Personalize(rec)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m := digest.Mail{From: digest.Address{Name: "The Newsdigest Daily", Email: "digest@newsdigest.example"},
+			To: digest.Address{Name: "Ana Ruiz", Email: "ana@example.com"}, Subject: c.Subject, HTML: c.HTML, Text: c.Text,
+			ListID: "daily.newsdigest.example", ListUnsubscribeURL: rec.UnsubscribeURL}
+		if _, err := m.MIME(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "messages/s")
+}
