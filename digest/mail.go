@@ -332,6 +332,7 @@ var qpSafe = func() (t [256]bool) {
 	}
 	return t
 }()
+
 // writeHeader writes one header field, folded before a space wherever a
 // line would pass 78 characters. Folding only ever inserts CRLF before
 // existing whitespace, so unfolding gives back the value exactly.
