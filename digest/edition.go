@@ -2,6 +2,7 @@ package digest
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -451,4 +452,30 @@ func wordCount(s string) int {
 		return 0
 	}
 	return strings.Count(s, " ") + 1
+}
+
+// BuildDay reads the day's articles and its editorial file and builds the
+// edition. A day without articles is an error wrapping ErrNoArticles; a
+// broken editorial file is reported in the edition's skipped files and the
+// edition built without it.
+func BuildDay(ctx context.Context, reader *Reader, builder *Builder, day Date) (Edition, error) {
+	d, err := reader.ReadDay(ctx, day)
+	if err != nil {
+		return Edition{}, err
+	}
+	if len(d.Articles) == 0 {
+		return Edition{}, fmt.Errorf("%w for %s", ErrNoArticles, day)
+	}
+	ed, err := reader.ReadEditorial(ctx, day)
+	if err != nil {
+		d.Skipped = append(d.Skipped, Skipped{Key: EditorialKey(day), Error: err.Error() + " (the edition was built without it)"})
+	}
+	return builder.Build(d, ed), nil
+}
+
+// WebPersonal are the values of the copy everyone may see, in the web
+// archive: no one's name, the site's unsubscribe page, the archive's own
+// address.
+func WebPersonal(siteURL, archiveBaseURL string, day Date) Personal {
+	return Personal{UnsubscribeURL: strings.TrimRight(siteURL, "/") + "/unsubscribe", ViewURL: ArchiveURL(archiveBaseURL, day)}
 }

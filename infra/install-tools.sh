@@ -24,6 +24,7 @@ go_tool() {
 
 go_tool staticcheck honnef.co/go/tools/cmd/staticcheck@v0.8.2
 go_tool mailpit github.com/axllent/mailpit@v1.33.1
+go_tool aws-lambda-rie github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
 
 # The npm stand-ins (dynalite, aws-ses-v2-local), pinned by package-lock.json.
 if [[ ! -d infra/npm/node_modules || infra/npm/package-lock.json -nt infra/npm/node_modules ]]; then

@@ -74,7 +74,7 @@ func setupBuild(fs *flag.FlagSet, out, errOut io.Writer) func(context.Context, [
 			return err
 		}
 		logger := newLogger(errOut)
-		edition, err := buildEdition(ctx, digest.NewReader(*rc, store, logger), digest.NewBuilder(*bc, logger), day)
+		edition, err := digest.BuildDay(ctx, digest.NewReader(*rc, store, logger), digest.NewBuilder(*bc, logger), day)
 		if err != nil {
 			return err
 		}
@@ -145,35 +145,13 @@ func writeOutput(out io.Writer, name string, write func(io.Writer) error) error 
 	return f.Close()
 }
 
-// buildEdition reads the day and its editorial file and builds the
-// edition; a broken editorial file is reported in the edition's skipped
-// files, and the edition built without it.
-func buildEdition(ctx context.Context, reader *digest.Reader, builder *digest.Builder, day digest.Date) (digest.Edition, error) {
-	d, err := reader.ReadDay(ctx, day)
-	if err != nil {
-		return digest.Edition{}, err
-	}
-	if len(d.Articles) == 0 {
-		return digest.Edition{}, fmt.Errorf("%w for %s", digest.ErrNoArticles, day)
-	}
-	ed, err := reader.ReadEditorial(ctx, day)
-	if err != nil {
-		d.Skipped = append(d.Skipped, digest.Skipped{Key: digest.EditorialKey(day), Error: err.Error() + " (the edition was built without it)"})
-	}
-	return builder.Build(d, ed), nil
-}
-
-// webCopy is the edition as everyone may see it: the email with no one's
-// name, the site's unsubscribe page and the archive's own address.
+// webCopy is the edition as everyone may see it, in the web archive.
 func webCopy(r *hermes.Renderer, e digest.Edition, bc digest.BuildConfig, siteURL string) (digest.Copy, error) {
 	rendered, err := r.Render(e)
 	if err != nil {
 		return digest.Copy{}, err
 	}
-	return rendered.Personalize(digest.Personal{
-		UnsubscribeURL: siteURL + "/unsubscribe",
-		ViewURL:        digest.ArchiveURL(bc.ArchiveBaseURL, e.Date),
-	})
+	return rendered.Personalize(digest.WebPersonal(siteURL, bc.ArchiveBaseURL, e.Date))
 }
 
 func writeJSON(w io.Writer, e digest.Edition) error {

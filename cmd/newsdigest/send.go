@@ -92,7 +92,7 @@ func setupSend(fs *flag.FlagSet, out, errOut io.Writer) func(context.Context, []
 		if err != nil {
 			return err
 		}
-		edition, err := buildEdition(ctx, digest.NewReader(*rc, store, logger), digest.NewBuilder(*bc, logger), day)
+		edition, err := digest.BuildDay(ctx, digest.NewReader(*rc, store, logger), digest.NewBuilder(*bc, logger), day)
 		if err != nil {
 			return err
 		}

@@ -63,7 +63,7 @@ func newPreview(ctx context.Context, src string, rc digest.ReaderConfig, bc dige
 	reader, builder := digest.NewReader(rc, store, logger), digest.NewBuilder(bc, logger)
 	return digesthttp.NewPreview(
 		func(ctx context.Context, day digest.Date) (digest.Edition, error) {
-			return buildEdition(ctx, reader, builder, day)
+			return digest.BuildDay(ctx, reader, builder, day)
 		},
 		func(e digest.Edition) (string, string, error) {
 			m, err := webCopy(renderer, e, bc, ec.SiteURL)

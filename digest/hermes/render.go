@@ -6,6 +6,7 @@
 package hermes
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -210,4 +211,38 @@ func join(segs []segment, values *[numMarks]string, sizeHint int) string {
 		}
 	}
 	return b.String()
+}
+
+// renderedJSON is how a rendered edition is stored between the function
+// that renders it and the ones that send it: the parts with their markers.
+type renderedJSON struct {
+	Subject   string `json:"subject"`
+	Preheader string `json:"preheader"`
+	HTML      string `json:"html"`
+	Text      string `json:"text"`
+}
+
+// MarshalJSON stores the rendered edition, markers and all, so that the
+// send functions personalize the very email the digest function rendered.
+func (r *Rendered) MarshalJSON() ([]byte, error) {
+	return json.Marshal(renderedJSON{
+		Subject:   r.Subject,
+		Preheader: r.Preheader,
+		HTML:      join(r.html, &marks, r.htmlSize),
+		Text:      join(r.text, &marks, r.textSize),
+	})
+}
+
+// UnmarshalJSON reads a stored rendered edition back.
+func (r *Rendered) UnmarshalJSON(data []byte) error {
+	var s renderedJSON
+	if err := json.Unmarshal(data, &s); err != nil {
+		return err
+	}
+	if s.HTML == "" || s.Text == "" {
+		return errors.New("rendered edition: no html or text part")
+	}
+	*r = Rendered{Subject: s.Subject, Preheader: s.Preheader,
+		html: split(s.HTML), text: split(s.Text), htmlSize: len(s.HTML), textSize: len(s.Text)}
+	return nil
 }

@@ -1,6 +1,7 @@
 package hermes
 
 import (
+	"encoding/json"
 	"html"
 	"regexp"
 	"strings"
@@ -170,5 +171,41 @@ func TestNewRendererReportsEveryMissingSetting(t *testing.T) {
 	_, err := NewRenderer(Config{SiteURL: "ftp://x"})
 	if err == nil || !strings.Contains(err.Error(), "product name, site URL (http or https), postal address") {
 		t.Errorf("error %v, want every missing setting named", err)
+	}
+}
+
+// A rendered edition stored as JSON and read back personalizes to the very
+// email the original does.
+func TestRenderedJSONRoundTrip(t *testing.T) {
+	r, err := NewRenderer(testConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rendered, err := r.Render(hostileEdition())
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(rendered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Rendered
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	want, err := rendered.Personalize(testRecipient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := back.Personalize(testRecipient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("the stored edition personalizes differently:\nsubject %q vs %q\nhtml equal %v, text equal %v",
+			got.Subject, want.Subject, got.HTML == want.HTML, got.Text == want.Text)
+	}
+	if err := json.Unmarshal([]byte(`{"subject":"x"}`), &back); err == nil {
+		t.Error("a stored edition with no parts was accepted")
 	}
 }

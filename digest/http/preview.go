@@ -13,6 +13,8 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/newsdigest/newsdigest/digest"
@@ -26,12 +28,19 @@ type EditionFunc func(ctx context.Context, day digest.Date) (digest.Edition, err
 // plain text.
 type RenderFunc func(digest.Edition) (html, text string, err error)
 
+// TestSendFunc sends a day's edition to the given addresses as a test:
+// recorded in no ledger, so that an editor may send it as often as needed.
+type TestSendFunc func(ctx context.Context, day digest.Date, to []string) (digest.Report, error)
+
 // Preview is the editor's preview handler.
 type Preview struct {
 	build  EditionFunc
 	render RenderFunc
 	today  func() digest.Date
 	logger *slog.Logger
+	// editors are the only addresses a test send may go to.
+	editors  []string
+	testSend TestSendFunc
 }
 
 // NewPreview returns the handler; today gives the date shown when a request
@@ -40,14 +49,32 @@ func NewPreview(build EditionFunc, render RenderFunc, today func() digest.Date, 
 	return &Preview{build: build, render: render, today: today, logger: logger}
 }
 
+// WithTestSend lets editors POST a test send of a day's edition, to their
+// own addresses and no others: the preview URL is for editors, and must
+// never become a way to mail anyone the edition.
+func (p *Preview) WithTestSend(editors []string, send TestSendFunc) *Preview {
+	p.editors, p.testSend = editors, send
+	return p
+}
+
 // ServeHTTP answers GET ?date=YYYY-MM-DD[&format=html|text|json]: without
 // a format, the editor's page; with one, that form of the edition alone.
+// With test sends configured, POST date=YYYY-MM-DD[&to=ADDRESS…] sends the
+// edition to the named editors, or to all of them.
 func (p *Preview) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "no-referrer")
+	if r.Method == http.MethodPost && p.testSend != nil {
+		p.serveTestSend(w, r)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		p.fail(w, r, p.today(), http.StatusMethodNotAllowed, "The preview only shows editions: use GET.")
+		allow := "GET, HEAD"
+		if p.testSend != nil {
+			allow += ", POST"
+		}
+		w.Header().Set("Allow", allow)
+		p.fail(w, r, p.today(), http.StatusMethodNotAllowed, "The preview shows editions (GET) and sends tests to editors (POST).")
 		return
 	}
 	day := p.today()
@@ -101,6 +128,70 @@ func (p *Preview) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		data, _ := json.MarshalIndent(e, "", "  ")
 		p.page(w, http.StatusOK, pageView{Edition: &e, Date: day, HTML: htmlPart, Text: text, JSON: string(data),
 			Prev: day.AddDays(-1), Next: day.AddDays(1)})
+	}
+}
+
+// testSendAnswer is the answer to a test send.
+type testSendAnswer struct {
+	Date   digest.Date      `json:"date,omitzero"`
+	To     []string         `json:"to"`
+	Sent   int              `json:"sent"`
+	Failed []digest.Problem `json:"failed,omitempty"`
+	Error  string           `json:"error,omitempty"`
+}
+
+// maxTestSendBody bounds a test send's form: a date and a few addresses.
+const maxTestSendBody = 4 << 10
+
+func (p *Preview) serveTestSend(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxTestSendBody)
+	if err := r.ParseForm(); err != nil {
+		writeJSON(w, http.StatusBadRequest, testSendAnswer{Error: "The request is not a form: send date=YYYY-MM-DD and, optionally, to=ADDRESS."})
+		return
+	}
+	answer := testSendAnswer{Date: p.today()}
+	if s := r.Form.Get("date"); s != "" {
+		d, err := digest.ParseDate(s)
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, testSendAnswer{Error: fmt.Sprintf("%q is not a date: use YYYY-MM-DD.", s)})
+			return
+		}
+		answer.Date = d
+	}
+	answer.To = p.editors
+	var asked []string
+	for _, a := range r.Form["to"] {
+		if a = strings.TrimSpace(a); a != "" {
+			asked = append(asked, a)
+		}
+	}
+	if len(asked) > 0 {
+		answer.To = nil
+		for _, a := range asked {
+			i := slices.IndexFunc(p.editors, func(e string) bool { return digest.EmailKey(e) == digest.EmailKey(a) })
+			if i < 0 {
+				answer.Error = fmt.Sprintf("%q is not one of the editors' addresses; test sends go only to those.", a)
+				writeJSON(w, http.StatusForbidden, answer)
+				return
+			}
+			answer.To = append(answer.To, p.editors[i])
+		}
+	}
+	report, err := p.testSend(r.Context(), answer.Date, answer.To)
+	answer.Sent, answer.Failed = report.Sent, append(report.Failed, report.Deferred...)
+	switch {
+	case errors.Is(err, digest.ErrNoArticles):
+		answer.Error = fmt.Sprintf("There are no articles for %s.", answer.Date)
+		writeJSON(w, http.StatusNotFound, answer)
+	case err != nil:
+		p.logger.ErrorContext(r.Context(), "preview: test send", "date", answer.Date.String(), "error", err)
+		answer.Error = "The test could not be sent. The error is in the log."
+		writeJSON(w, http.StatusInternalServerError, answer)
+	case len(answer.Failed) > 0:
+		answer.Error = "Some test emails were not sent."
+		writeJSON(w, http.StatusBadGateway, answer)
+	default:
+		writeJSON(w, http.StatusOK, answer)
 	}
 }
 

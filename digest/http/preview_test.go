@@ -99,7 +99,7 @@ func TestPreviewErrors(t *testing.T) {
 		{"store failure", "GET", "/?date=2026-11-28", http.StatusInternalServerError, "could not be built"},
 		{"bad date", "GET", "/?date=26/11/2026", http.StatusBadRequest, "is not a date"},
 		{"bad format", "GET", "/?date=2026-11-26&format=pdf", http.StatusBadRequest, "is not one of html, text, json"},
-		{"not GET", "POST", "/?date=2026-11-26", http.StatusMethodNotAllowed, "use GET"},
+		{"POST without test sends", "POST", "/?date=2026-11-26", http.StatusMethodNotAllowed, "sends tests to editors (POST)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,5 +119,67 @@ func TestPreviewErrorsAsJSON(t *testing.T) {
 	var got map[string]string
 	if err := json.Unmarshal([]byte(body), &got); err != nil || code != http.StatusNotFound || got["error"] == "" {
 		t.Errorf("status %d, body %q", code, body)
+	}
+}
+
+// recordingSend is a test send that records what it was asked and fails
+// for one address.
+type recordingSend struct {
+	day digest.Date
+	to  []string
+}
+
+func (s *recordingSend) send(ctx context.Context, d digest.Date, to []string) (digest.Report, error) {
+	s.day, s.to = d, to
+	if d.Day == 1 {
+		return digest.Report{}, fmt.Errorf("%w for %s", digest.ErrNoArticles, d)
+	}
+	var r digest.Report
+	for _, a := range to {
+		if a == "bouncy@example.com" {
+			r.Failed = append(r.Failed, digest.Problem{Email: a, Reason: "refused"})
+			continue
+		}
+		r.Sent++
+	}
+	return r, nil
+}
+
+func TestPreviewTestSend(t *testing.T) {
+	editors := []string{"Editor@Example.com", "desk@example.com", "bouncy@example.com"}
+	tests := []struct {
+		name     string
+		form     string
+		status   int
+		wantTo   []string
+		wantSent int
+		wantErr  string
+	}{
+		{"one editor, any case", "date=2026-11-25&to=editor@example.com", http.StatusOK, []string{"Editor@Example.com"}, 1, ""},
+		{"a blank address means every editor", "date=2026-11-25&to=", http.StatusBadGateway, editors, 2, "Some test emails were not sent."},
+		{"all editors", "date=2026-11-25", http.StatusBadGateway, editors, 2, "Some test emails were not sent."},
+		{"a stranger", "date=2026-11-25&to=editor@example.com&to=someone@else.example", http.StatusForbidden, nil, 0, "is not one of the editors"},
+		{"bad date", "date=yesterday", http.StatusBadRequest, nil, 0, "is not a date"},
+		{"no articles", "date=2026-11-01&to=desk@example.com", http.StatusNotFound, []string{"desk@example.com"}, 0, "There are no articles"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &recordingSend{}
+			p := newTestPreview().WithTestSend(editors, s.send)
+			rec := httptest.NewRecorder()
+			req := httptest.NewRequest("POST", "/", strings.NewReader(tt.form))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			p.ServeHTTP(rec, req)
+			var got testSendAnswer
+			if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+				t.Fatalf("answer is not JSON: %v\n%s", err, rec.Body)
+			}
+			if rec.Code != tt.status || got.Sent != tt.wantSent || !strings.Contains(got.Error, tt.wantErr) {
+				t.Errorf("status %d sent %d error %q; want %d, %d, %q", rec.Code, got.Sent, got.Error, tt.status, tt.wantSent, tt.wantErr)
+			}
+			if fmt.Sprint(s.to) != fmt.Sprint(tt.wantTo) {
+				t.Errorf("sent to %v, want %v", s.to, tt.wantTo)
+			}
+		})
 	}
 }
