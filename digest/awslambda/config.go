@@ -27,15 +27,15 @@ type DigestConfig struct {
 
 // SendConfig configures the function that sends queued batches.
 type SendConfig struct {
-	Bucket           string  `env:"CONTENT_BUCKET"`
-	LedgerTable      string  `env:"LEDGER_TABLE"`
-	From             string  `env:"FROM_ADDRESS"`
-	ListID           string  `env:"LIST_ID"`
-	ProductName      string  `env:"PRODUCT_NAME"`
-	ArchiveURL       string  `env:"ARCHIVE_URL"`
-	UnsubscribeURL   string  `env:"UNSUBSCRIBE_URL"`
-	KeyParameter     string  `env:"UNSUBSCRIBE_KEY_PARAMETER"`
-	ConfigurationSet string  `env:"SES_CONFIGURATION_SET,optional"`
+	Bucket           string `env:"CONTENT_BUCKET"`
+	LedgerTable      string `env:"LEDGER_TABLE"`
+	From             string `env:"FROM_ADDRESS"`
+	ListID           string `env:"LIST_ID"`
+	ProductName      string `env:"PRODUCT_NAME"`
+	ArchiveURL       string `env:"ARCHIVE_URL"`
+	UnsubscribeURL   string `env:"UNSUBSCRIBE_URL"`
+	KeyParameter     string `env:"UNSUBSCRIBE_KEY_PARAMETER"`
+	ConfigurationSet string `env:"SES_CONFIGURATION_SET,optional"`
 	// SESRate is the account's sending rate; each of the Concurrency send
 	// functions that may run at once takes its share.
 	SESRate     float64 `env:"SES_MAX_SEND_RATE"`
