@@ -7,6 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"time"
+	// Lambda's provided.al2023 image has no time zone database; the
+	// newsletter's day depends on one.
+	_ "time/tzdata"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
