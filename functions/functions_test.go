@@ -25,6 +25,8 @@ import (
 	awsdynamodb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
@@ -402,6 +404,35 @@ func TestFunctionsUnderTheEmulator(t *testing.T) {
 		}
 	})
 
+	t.Run("through the queue: a poison batch rests in the dead-letter queue, the rest is sent once", func(t *testing.T) {
+		queue := st.sqs.CreateQueue("poison-test", 200*time.Millisecond)
+		dlq := st.sqs.CreateQueue("poison-test-dlq", time.Minute)
+		if err := st.sqs.SetRedrive(queue, dlq, 3); err != nil {
+			t.Fatal(err)
+		}
+		client := sqs.NewFromConfig(awslocal.ClientConfig(st.sqsURL))
+		for _, body := range []string{`{"edition":"2026-11-26","seq":1,"readers":[{"email":"late.reader@example.com"}]}`, `not a batch`} {
+			if _, err := client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(queue), MessageBody: aws.String(body)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := len(st.ses.Emails(t))
+		pollUntilEmpty(t, client, sendFn, queue, st.sqs)
+		dead := st.sqs.Messages(dlq)
+		if len(dead) != 1 || dead[0].Body != "not a batch" {
+			t.Errorf("dead-letter queue holds %+v, want the poison batch alone", dead)
+		}
+		var late int
+		for _, e := range st.ses.Emails(t)[before:] {
+			if sameAddresses(e.Destination.To, []string{"<late.reader@example.com>"}) {
+				late++
+			}
+		}
+		if late != 1 {
+			t.Errorf("late.reader got %d emails, want 1", late)
+		}
+	})
+
 	for name, fn := range map[string]*rie.Function{"digest": digestFn, "send": sendFn, "preview": previewFn, "unsubscribe": unsubscribeFn, "feedback": feedbackFn} {
 		if d, ok := fn.InitDuration(); ok {
 			t.Logf("cold start of %s under the emulator: %s", name, d.Round(100*time.Microsecond))
@@ -421,4 +452,42 @@ func sameAddresses(got, want []string) bool {
 		}
 	}
 	return true
+}
+
+// pollUntilEmpty does what Lambda's SQS event source mapping does, on a
+// small scale: receive up to ten messages, invoke the function with them
+// as an SQS event, delete the ones not reported as failed, and again,
+// until the queue is empty (bounded: at most 50 rounds).
+func pollUntilEmpty(t *testing.T, client *sqs.Client, fn *rie.Function, queueURL string, server *awslocal.SQS) {
+	t.Helper()
+	ctx := context.Background()
+	for range 50 {
+		if len(server.Messages(queueURL)) == 0 {
+			return
+		}
+		out, err := client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(queueURL), MaxNumberOfMessages: 10,
+			WaitTimeSeconds: 1, MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Messages) == 0 {
+			continue
+		}
+		var ev events.SQSEvent
+		for _, m := range out.Messages {
+			ev.Records = append(ev.Records, events.SQSMessage{MessageId: aws.ToString(m.MessageId), ReceiptHandle: aws.ToString(m.ReceiptHandle),
+				Body: aws.ToString(m.Body), Md5OfBody: aws.ToString(m.MD5OfBody), Attributes: m.Attributes,
+				EventSource: "aws:sqs", EventSourceARN: "arn:aws:sqs:eu-west-1:000000000000:poison-test", AWSRegion: "eu-west-1"})
+		}
+		resp := invoke[events.SQSEventResponse](t, fn, ev)
+		for _, m := range out.Messages {
+			if slices.ContainsFunc(resp.BatchItemFailures, func(f events.SQSBatchItemFailure) bool { return f.ItemIdentifier == aws.ToString(m.MessageId) }) {
+				continue
+			}
+			if _, err := client.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(queueURL), ReceiptHandle: m.ReceiptHandle}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	t.Fatalf("the queue is not empty after 50 rounds: %+v", server.Messages(queueURL))
 }
