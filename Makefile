@@ -11,7 +11,7 @@ FUZZTIME ?= 4s
 FUZZ_TARGETS := FuzzParseText FuzzParseJSON FuzzParseHTML FuzzParseMarkdown FuzzSplitRelated \
 	FuzzParseEditorial FuzzSplitSentences FuzzLead FuzzQuotedPrintable
 
-.PHONY: demo preview test unit fuzz lint build bench clean eval tools
+.PHONY: demo preview test unit fuzz lint build bench clean eval tools help package deploy
 
 ## demo: the example day's articles, then its edition into out/: JSON, the email, the web archive, one email per reader
 demo:
@@ -62,7 +62,7 @@ bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
 clean:
-	rm -rf bin out .tools
+	rm -rf bin out .tools dist
 
 ## eval: ROUGE of leads and summaries against the BBC development set, when present
 EVAL_DIR ?= ../shared/eval/bbc-dev
@@ -72,3 +72,77 @@ eval:
 	else \
 		echo "eval: $(EVAL_DIR) not found, skipping (it is measured locally, never shipped)"; \
 	fi
+
+## help: the targets and what they do
+help:
+	@grep -E '^## ' $(MAKEFILE_LIST) | sed 's/^## //'
+
+# ------------------------------------------------------------------ Lambda
+# The five functions of template.yaml: each LogicalId builds the main
+# package of the same name under functions/.
+LAMBDA_BUILDS := build-DigestFunction build-SendFunction build-PreviewFunction \
+	build-UnsubscribeFunction build-FeedbackFunction
+build-DigestFunction:      FUNCTION := digest
+build-SendFunction:        FUNCTION := send
+build-PreviewFunction:     FUNCTION := preview
+build-UnsubscribeFunction: FUNCTION := unsubscribe
+build-FeedbackFunction:    FUNCTION := feedback
+.PHONY: $(LAMBDA_BUILDS)
+
+# sam build runs `make build-<LogicalId>` with ARTIFACTS_DIR set to the
+# function's build folder; run by hand, the binary goes to dist/<name>/.
+ARTIFACTS_DIR ?= $(CURDIR)/dist/$(FUNCTION)
+
+## build-<LogicalId>: one function's bootstrap for Lambda (linux/arm64, no cgo, no RPC mode) into ARTIFACTS_DIR, by default dist/<name>/; sam build calls these
+$(LAMBDA_BUILDS):
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(FUNCTION)
+
+# Each zip holds the executable bootstrap at its root, as Lambda wants it.
+# zip(1) when installed, else Python's zipfile, which keeps the file mode
+# too; without either there is no zip to make.
+## package: all five functions into dist/<name>/bootstrap and dist/<name>.zip, without SAM
+package:
+	for target in $(LAMBDA_BUILDS); do $(MAKE) --no-print-directory $$target; done
+	for name in digest send preview unsubscribe feedback; do \
+		rm -f dist/$$name.zip; \
+		if command -v zip >/dev/null 2>&1; then \
+			(cd dist/$$name && zip -q -X ../$$name.zip bootstrap); \
+		elif command -v python3 >/dev/null 2>&1; then \
+			(cd dist/$$name && python3 -m zipfile -c ../$$name.zip bootstrap); \
+		else \
+			echo "package: neither zip nor python3 is installed"; exit 1; \
+		fi; \
+		echo "dist/$$name.zip"; \
+	done
+
+# sam local invoke: each function built by SAM (in the source tree, not a
+# copy of it), then run in SAM's container with an event file from
+# infra/events and the local stand-ins of infra/env.json, reached on
+# 127.0.0.1 through the host network. The credentials are the stand-ins'
+# dummies; SAM hands the container the caller's credentials and region,
+# whatever infra/env.json says. EVENT=<file in infra/events> picks another
+# event, e.g. make invoke-preview EVENT=preview-post.json.
+LAMBDA_INVOKES := invoke-digest invoke-send invoke-preview invoke-unsubscribe invoke-feedback
+invoke-digest:      FUNCTION_ID := DigestFunction
+invoke-digest:      EVENT ?= schedule.json
+invoke-send:        FUNCTION_ID := SendFunction
+invoke-send:        EVENT ?= send-batch.json
+invoke-preview:     FUNCTION_ID := PreviewFunction
+invoke-preview:     EVENT ?= preview-get.json
+invoke-unsubscribe: FUNCTION_ID := UnsubscribeFunction
+invoke-unsubscribe: EVENT ?= unsubscribe-post.json
+invoke-feedback:    FUNCTION_ID := FeedbackFunction
+invoke-feedback:    EVENT ?= feedback-bounce-permanent.json
+.PHONY: $(LAMBDA_INVOKES)
+
+## invoke-digest|send|preview|unsubscribe|feedback: one function under sam local invoke with its event file (EVENT=...); needs the SAM CLI, Docker and the local stand-ins running
+$(LAMBDA_INVOKES):
+	sam build --build-in-source $(FUNCTION_ID)
+	AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_SESSION_TOKEN= \
+		sam local invoke $(FUNCTION_ID) --region eu-west-1 -e infra/events/$(EVENT) \
+		--env-vars infra/env.json --docker-network host
+
+## deploy: sam build and sam deploy (--guided the first time, which writes samconfig.toml); needs the SAM CLI and AWS credentials
+deploy:
+	sam build --build-in-source
+	if [[ -f samconfig.toml ]]; then sam deploy; else sam deploy --guided; fi

@@ -52,8 +52,14 @@ type Queue interface {
 const dispatchMarker = "#dispatch"
 
 // ErrAlreadyDispatched is returned for an edition whose batches are all
-// queued already, or are being queued by another run.
+// queued already.
 var ErrAlreadyDispatched = errors.New("already dispatched")
+
+// ErrDispatchInProgress is returned while another run holds the edition's
+// dispatch: it may be queueing still, or it may have died. Try again
+// later: by then the other run has finished (ErrAlreadyDispatched) or its
+// lease has run out and the dispatch is this run's to redo.
+var ErrDispatchInProgress = errors.New("being dispatched by another run")
 
 // DispatchReport counts what a dispatch queued.
 type DispatchReport struct {
@@ -69,8 +75,8 @@ type Dispatcher struct {
 	list   SubscriberLists
 	queue  Queue
 	ledger Ledger
-	// lease is how long a dispatch holds its edition: longer than the
-	// digest function can run.
+	// lease is how long a dispatch holds its edition when the context
+	// has no deadline.
 	lease time.Duration
 }
 
@@ -89,19 +95,28 @@ const enqueueBatches = 100
 
 // Dispatch queues every active reader of the list for the edition, in
 // batches of MaxBatchReaders. Unless forced, it does so once: a second
-// call for the same edition returns ErrAlreadyDispatched. A forced
+// call for the same edition returns ErrAlreadyDispatched, or
+// ErrDispatchInProgress while the first may still be running. A forced
 // dispatch (an operator re-running a day) queues everyone again; the
 // ledger skips those who already have the edition.
+//
+// The claim lasts as long as ctx may run, and a little more: a run that
+// dies (a Lambda timeout) frees the edition for the retry that follows.
 func (d *Dispatcher) Dispatch(ctx context.Context, edition string, force bool) (DispatchReport, error) {
 	start := time.Now()
 	report := DispatchReport{Edition: edition}
-	claim, err := d.ledger.Claim(ctx, edition, dispatchMarker, d.lease)
+	lease := d.lease
+	if deadline, ok := ctx.Deadline(); ok {
+		lease = time.Until(deadline) + 30*time.Second
+	}
+	claim, err := d.ledger.Claim(ctx, edition, dispatchMarker, lease)
 	switch {
-	case errors.Is(err, ErrAlreadySent), errors.Is(err, ErrClaimed), errors.Is(err, ErrAlreadyFailed):
-		if !force {
-			return report, fmt.Errorf("%s: %w (%v)", edition, ErrAlreadyDispatched, err)
-		}
+	case force && (errors.Is(err, ErrAlreadySent) || errors.Is(err, ErrClaimed) || errors.Is(err, ErrAlreadyFailed)):
 		claim = Claim{}
+	case errors.Is(err, ErrAlreadySent):
+		return report, fmt.Errorf("%s: %w", edition, ErrAlreadyDispatched)
+	case errors.Is(err, ErrClaimed), errors.Is(err, ErrAlreadyFailed):
+		return report, fmt.Errorf("%s: %w", edition, ErrDispatchInProgress)
 	case err != nil:
 		return report, fmt.Errorf("dispatch %s: %w", edition, err)
 	}

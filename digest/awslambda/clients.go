@@ -32,12 +32,13 @@ type Clients struct {
 // follow the SDK's AWS_ENDPOINT_URL_<SERVICE> variables, which is how
 // local runs and tests point them at stand-ins on loopback.
 func NewClients(cfg aws.Config) Clients {
-	_, localS3 := os.LookupEnv("AWS_ENDPOINT_URL_S3")
-	_, local := os.LookupEnv("AWS_ENDPOINT_URL")
+	// The template declares these empty in AWS, so that `sam local` may
+	// set them: only a value counts.
+	local := os.Getenv("AWS_ENDPOINT_URL_S3") != "" || os.Getenv("AWS_ENDPOINT_URL") != ""
 	return Clients{
 		S3: s3.NewFromConfig(cfg, func(o *s3.Options) {
 			// Local S3 servers answer on one host, not bucket.host.
-			o.UsePathStyle = localS3 || local
+			o.UsePathStyle = local
 			o.DisableLogOutputChecksumValidationSkipped = true
 		}),
 		SQS:      sqs.NewFromConfig(cfg),

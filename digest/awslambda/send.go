@@ -55,8 +55,17 @@ func NewSend(ctx context.Context, cfg SendConfig, c Clients, logger *slog.Logger
 		return nil, err
 	}
 	// Every send function that may run at once takes an equal share of
-	// the account's rate, so that together they stay under it.
-	rate := cfg.SESRate / float64(cfg.Concurrency)
+	// the account's rate, so that together they stay under it. A rate
+	// configured above the account's own (a sandbox allows one a second)
+	// would only be throttled: the account's wins.
+	accountRate := cfg.SESRate
+	if maxRate, _, _, err := sender.Account(ctx); err != nil {
+		logger.WarnContext(ctx, "could not read the SES account's rate; using the configured one", "rate", cfg.SESRate, "error", err)
+	} else if maxRate > 0 && maxRate < cfg.SESRate {
+		logger.WarnContext(ctx, "SES_MAX_SEND_RATE is above the account's; using the account's", "configured", cfg.SESRate, "account", maxRate)
+		accountRate = maxRate
+	}
+	rate := accountRate / float64(cfg.Concurrency)
 	d, err := digest.NewDeliverer(digest.DeliveryConfig{
 		From:           digest.Address{Name: from.Name, Email: from.Address},
 		ListID:         cfg.ListID,
