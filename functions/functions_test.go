@@ -62,7 +62,7 @@ type stack struct {
 	queueURL string
 }
 
-func startStack(t *testing.T) *stack {
+func startStack(t testing.TB) *stack {
 	t.Helper()
 	ctx := context.Background()
 	st := &stack{}
@@ -131,7 +131,7 @@ func startStack(t *testing.T) *stack {
 
 // env is the function's environment from infra/env.json, with the
 // stand-ins' addresses in place of the fixed local ports.
-func (st *stack) env(t *testing.T, logicalID string) []string {
+func (st *stack) env(t testing.TB, logicalID string) []string {
 	t.Helper()
 	data, err := os.ReadFile("../infra/env.json")
 	if err != nil {
@@ -166,7 +166,7 @@ func (st *stack) env(t *testing.T, logicalID string) []string {
 
 // invoke sends an event file, or an event, to the function and decodes
 // its answer; a function error fails the test.
-func invoke[T any](t *testing.T, fn *rie.Function, event any) T {
+func invoke[T any](t testing.TB, fn *rie.Function, event any) T {
 	t.Helper()
 	var payload []byte
 	switch e := event.(type) {
@@ -490,4 +490,59 @@ func pollUntilEmpty(t *testing.T, client *sqs.Client, fn *rie.Function, queueURL
 		}
 	}
 	t.Fatalf("the queue is not empty after 50 rounds: %+v", server.Messages(queueURL))
+}
+
+// BenchmarkColdStart starts each function afresh under the emulator and
+// invokes it once: init-ms is the runtime's init, from its start to its
+// first request for an event (config, clients, the key from Parameter
+// Store), as Lambda's INIT REPORT gives it. Run it with
+// go test ./functions -run '^$' -bench ColdStart -benchtime 10x.
+func BenchmarkColdStart(b *testing.B) {
+	st := startStack(b)
+	tests := []struct{ name, logicalID, event string }{
+		{"digest", "DigestFunction", ""},
+		{"send", "SendFunction", ""},
+		{"preview", "PreviewFunction", "preview-get.json"},
+		{"unsubscribe", "UnsubscribeFunction", "unsubscribe-get.json"},
+		{"feedback", "FeedbackFunction", "feedback-delivery.json"},
+	}
+	for _, tt := range tests {
+		b.Run(tt.name, func(b *testing.B) {
+			bootstrap, env := rie.Build(b, "./functions/"+tt.name), st.env(b, tt.logicalID)
+			var event any = tt.event
+			switch tt.name {
+			case "digest":
+				// A day without articles: the init is what is measured,
+				// and an error answer ends the invoke as soon as it can.
+				event = events.EventBridgeEvent{Detail: json.RawMessage(`{"date":"2026-01-01"}`)}
+			case "send":
+				event = events.SQSEvent{}
+			}
+			var total time.Duration
+			for range b.N {
+				fn := rie.Start(b, bootstrap, env)
+				payload, err := json.Marshal(event)
+				if s, ok := event.(string); ok {
+					payload, err = os.ReadFile(filepath.Join("..", "infra", "events", s))
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := fn.Invoke(context.Background(), payload); err != nil {
+					b.Fatal(err)
+				}
+				d, ok := fn.InitDuration()
+				if !ok {
+					b.Fatalf("no init reported:\n%s", fn.Logs())
+				}
+				total += d
+			}
+			b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "init-ms")
+			info, err := os.Stat(bootstrap)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(info.Size())/1e6, "binary-MB")
+		})
+	}
 }
