@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -81,6 +82,10 @@ type Config struct {
 	// QuotaAfter, when above 0, forwards that many requests and answers
 	// every later one with DailyQuota, as a spent daily quota does.
 	QuotaAfter int
+	// MaxRate, when above 0, is the account's sending rate the proxy
+	// enforces as SES does: sends (SendEmail calls) beyond it, in a bucket
+	// that holds one second's worth, are answered with Throttle.
+	MaxRate float64
 }
 
 // Proxy is a running fault proxy.
@@ -93,6 +98,14 @@ type Proxy struct {
 	rng       *rand.Rand
 	forwarded int
 	faulted   int
+	// throttled counts the sends refused by MaxRate.
+	throttled int
+	// tokens and refilled are the MaxRate bucket.
+	tokens   float64
+	refilled time.Time
+	// gate holds requests while the proxy is paused: each request holds
+	// it shared, Pause exclusively.
+	gate sync.RWMutex
 }
 
 // Start runs a proxy in front of upstream (a URL such as
@@ -127,6 +140,12 @@ func Start(t testing.TB, upstream string, cfg Config) *Proxy {
 		},
 	}
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.gate.RLock()
+		defer p.gate.RUnlock()
+		if p.cfg.MaxRate > 0 && isSend(r) && !p.take() {
+			inject(t, w, Throttle())
+			return
+		}
 		fault, ok := p.decide()
 		if !ok {
 			forward.ServeHTTP(w, r)
@@ -140,6 +159,45 @@ func Start(t testing.TB, upstream string, cfg Config) *Proxy {
 	p.URL = srv.URL
 	return p
 }
+
+// isSend tells SES v2's SendEmail (POST /v2/email/outbound-emails), the
+// call the sending rate counts, from the others.
+func isSend(r *http.Request) bool {
+	return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/outbound-emails")
+}
+
+// take spends a token of the rate's bucket, if there is one.
+func (p *Proxy) take() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	if p.refilled.IsZero() {
+		p.tokens, p.refilled = p.cfg.MaxRate, now
+	}
+	p.tokens = min(p.cfg.MaxRate, p.tokens+now.Sub(p.refilled).Seconds()*p.cfg.MaxRate)
+	p.refilled = now
+	if p.tokens < 1 {
+		p.throttled++
+		return false
+	}
+	p.tokens--
+	return true
+}
+
+// Throttled is how many sends MaxRate refused.
+func (p *Proxy) Throttled() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.throttled
+}
+
+// Pause holds every new request until Resume, once the requests in
+// flight have been answered: a test reads and clears the upstream's state
+// in between, with nothing arriving meanwhile.
+func (p *Proxy) Pause() { p.gate.Lock() }
+
+// Resume lets held and new requests through again.
+func (p *Proxy) Resume() { p.gate.Unlock() }
 
 // decide picks the request's fate and counts it.
 func (p *Proxy) decide() (Fault, bool) {

@@ -152,6 +152,10 @@ type Function struct {
 	// together.
 	turn chan struct{}
 
+	// emulator is the emulator's process id; the runtime is its child.
+	emulator  int
+	bootstrap string
+
 	mu           sync.Mutex
 	initDuration time.Duration
 	initReported bool
@@ -261,6 +265,7 @@ func Start(t testing.TB, bootstrap string, env []string) *Function {
 		cancel()
 		t.Fatalf("rie: %v", err)
 	}
+	f.emulator, f.bootstrap = cmd.Process.Pid, bootstrap
 	done := make(chan struct{})
 	var waitErr error
 	go func() {
@@ -284,6 +289,40 @@ func Start(t testing.TB, bootstrap string, env []string) *Function {
 		t.Fatalf("rie: %v", err)
 	}
 	return f
+}
+
+// PeakRSS is the most memory the function's runtime process has held so
+// far (the kernel's VmHWM), which is what a Lambda function's memory
+// setting must cover; the emulator's REPORT only repeats the setting. It
+// is an error before the first invoke has started the runtime. Linux only.
+func (f *Function) PeakRSS() (int64, error) {
+	procs, err := filepath.Glob("/proc/[0-9]*")
+	if err != nil {
+		return 0, err
+	}
+	for _, dir := range procs {
+		if exe, err := os.Readlink(filepath.Join(dir, "exe")); err != nil || exe != f.bootstrap {
+			continue
+		}
+		status, err := os.ReadFile(filepath.Join(dir, "status"))
+		if err != nil {
+			continue
+		}
+		var ppid int
+		var peakKB int64
+		for line := range strings.Lines(string(status)) {
+			if v, ok := strings.CutPrefix(line, "PPid:"); ok {
+				ppid, _ = strconv.Atoi(strings.TrimSpace(v))
+			}
+			if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				peakKB, _ = strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			}
+		}
+		if ppid == f.emulator {
+			return peakKB * 1024, nil
+		}
+	}
+	return 0, errors.New("rie: no runtime process of this emulator: not invoked yet, or exited")
 }
 
 // Logs returns what the emulator and the function have printed so far.

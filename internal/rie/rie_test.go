@@ -33,6 +33,11 @@ func TestEchoUnderEmulator(t *testing.T) {
 	if res.Err != nil {
 		t.Fatalf("echo failed: %v\npayload: %s", res.Err, res.Payload)
 	}
+	// A Go runtime holds a few megabytes, far from the gigabytes of the
+	// memory setting the emulator's REPORT repeats.
+	if rss, err := f.PeakRSS(); err != nil || rss < 1<<20 || rss > 512<<20 {
+		t.Errorf("peak RSS %d bytes, %v; want a few MB", rss, err)
+	}
 	var got echoResponse
 	if err := json.Unmarshal(res.Payload, &got); err != nil {
 		t.Fatalf("payload %s: %v", res.Payload, err)
