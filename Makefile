@@ -11,7 +11,7 @@ FUZZTIME ?= 4s
 FUZZ_TARGETS := FuzzParseText FuzzParseJSON FuzzParseHTML FuzzParseMarkdown FuzzSplitRelated \
 	FuzzParseEditorial FuzzSplitSentences FuzzLead FuzzQuotedPrintable
 
-.PHONY: demo preview test unit fuzz lint build bench clean eval tools help package deploy
+.PHONY: demo preview stack test unit fuzz lint build bench clean eval tools help package deploy
 
 ## demo: the example day's articles, then its edition into out/: JSON, the email, the web archive, one email per reader
 demo:
@@ -30,6 +30,10 @@ demo:
 ## preview: the editor's preview of the examples on http://127.0.0.1:8080/
 preview:
 	$(GO) run ./cmd/newsdigest serve --articles examples/articles --addr 127.0.0.1:8080
+
+## stack: the local stand-ins of infra/env.json on loopback, seeded with the examples, for make invoke-*; Ctrl-C stops them
+stack: tools
+	$(GO) run ./cmd/newsdigest stack
 
 ## test: install the tools, lint, every test with the race detector, each fuzz target briefly
 test: tools lint unit fuzz
@@ -135,7 +139,7 @@ invoke-feedback:    FUNCTION_ID := FeedbackFunction
 invoke-feedback:    EVENT ?= feedback-bounce-permanent.json
 .PHONY: $(LAMBDA_INVOKES)
 
-## invoke-digest|send|preview|unsubscribe|feedback: one function under sam local invoke with its event file (EVENT=...); needs the SAM CLI, Docker and the local stand-ins running
+## invoke-digest|send|preview|unsubscribe|feedback: one function under sam local invoke with its event file (EVENT=...), with make stack running in another terminal; needs the SAM CLI and Docker
 $(LAMBDA_INVOKES):
 	sam build --build-in-source $(FUNCTION_ID)
 	AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_SESSION_TOKEN= \

@@ -11,12 +11,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 	"unicode"
 	"unicode/utf8"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -40,6 +41,7 @@ var commands = []command{
 	{"subscribers", "import FILE|s3://bucket/key [--into FILE|dynamodb://TABLE]", "import a CSV or JSON Lines list, idempotently", setupSubscribers},
 	{"serve", "[flags]", "serve the editor's preview: any day's email, text and JSON side by side", setupServe},
 	{"gen-corpus", "--out DIR [flags]", "write a synthetic day of articles with known duplicate groups", setupGenCorpus},
+	{"stack", "[flags]", "run the local stand-ins of infra/env.json (S3, DynamoDB, SES, SQS, SSM), seeded with the examples", setupStack},
 }
 
 // errUsage reports a mistake in the command line; its usage text is printed.

@@ -17,12 +17,19 @@ import (
 // the default article folder is.
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	if _, err := os.Stat("go.mod"); err != nil {
-		t.Chdir("../..")
-	}
+	chdirRoot(t)
 	var out, errOut bytes.Buffer
 	code = run(context.Background(), args, &out, &errOut)
 	return code, out.String(), errOut.String()
+}
+
+// chdirRoot makes the repository root the working directory until the
+// test ends.
+func chdirRoot(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat("go.mod"); err != nil {
+		t.Chdir("../..")
+	}
 }
 
 // decodeStream reads the concatenated JSON objects that parse prints.

@@ -34,19 +34,31 @@ func setupServe(fs *flag.FlagSet, out, errOut io.Writer) func(context.Context, [
 		if err != nil {
 			return err
 		}
-		srv := &http.Server{Handler: preview, ReadHeaderTimeout: 10 * time.Second}
-		go func() {
-			<-ctx.Done()
-			shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			srv.Shutdown(shutdown)
-		}()
 		fmt.Fprintf(out, "preview of %s on http://%s/ (Ctrl-C stops it)\n", *src, ln.Addr())
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
+		return serveHTTP(ctx, ln, preview)
 	}
+}
+
+// serveHTTP serves handler on ln until ctx is done, then shuts the server
+// down, giving the requests in flight 5 seconds to finish.
+func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler) error {
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return errors.Join(err, srv.Close())
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }
 
 // newPreview wires the preview handler to the article store, the edition

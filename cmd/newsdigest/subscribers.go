@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+
+	"github.com/newsdigest/newsdigest/digest"
 )
 
 // defaultSubscriberStore is the local subscriber "table".
@@ -25,9 +27,7 @@ func setupSubscribers(fs *flag.FlagSet, out, errOut io.Writer) func(context.Cont
 		if err != nil {
 			return err
 		}
-		for _, b := range bad {
-			fmt.Fprintf(errOut, "%s:%d: %s\n", src, b.Line, b.Error)
-		}
+		reportBadRows(errOut, src, bad)
 		store, err := openImportTarget(ctx, *into, newLogger(errOut))
 		if err != nil {
 			return err
@@ -42,5 +42,13 @@ func setupSubscribers(fs *flag.FlagSet, out, errOut io.Writer) func(context.Cont
 			return fmt.Errorf("no row of %s could be used", src)
 		}
 		return nil
+	}
+}
+
+// reportBadRows prints the rows of a list file that were refused, each as
+// file:line: reason.
+func reportBadRows(w io.Writer, src string, bad []digest.RowError) {
+	for _, b := range bad {
+		fmt.Fprintf(w, "%s:%d: %s\n", src, b.Line, b.Error)
 	}
 }

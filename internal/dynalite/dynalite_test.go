@@ -57,3 +57,16 @@ func TestCloseStops(t *testing.T) {
 		t.Fatalf("GET %s answered %s after Close", s.Endpoint, resp.Status)
 	}
 }
+
+// TestLaunchOnAddressInUse: an address already taken is an error at once,
+// not a server that seems ready because another one answers there.
+func TestLaunchOnAddressInUse(t *testing.T) {
+	s := Start(t)
+	addr := strings.TrimPrefix(s.Endpoint, "http://")
+	if other, err := LaunchOn(addr); err == nil {
+		other.Close()
+		t.Fatalf("LaunchOn(%s) started a second server on a taken address", addr)
+	} else if !strings.Contains(err.Error(), addr) {
+		t.Errorf("error %q does not name the address %s", err, addr)
+	}
+}

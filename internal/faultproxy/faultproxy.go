@@ -105,7 +105,9 @@ type Proxy struct {
 	refilled time.Time
 	// gate holds requests while the proxy is paused: each request holds
 	// it shared, Pause exclusively.
-	gate sync.RWMutex
+	gate     sync.RWMutex
+	pausedAt time.Time
+	paused   time.Duration
 }
 
 // Start runs a proxy in front of upstream (a URL such as
@@ -194,10 +196,32 @@ func (p *Proxy) Throttled() int {
 // Pause holds every new request until Resume, once the requests in
 // flight have been answered: a test reads and clears the upstream's state
 // in between, with nothing arriving meanwhile.
-func (p *Proxy) Pause() { p.gate.Lock() }
+func (p *Proxy) Pause() {
+	p.gate.Lock()
+	p.mu.Lock()
+	p.pausedAt = time.Now()
+	p.mu.Unlock()
+}
 
-// Resume lets held and new requests through again.
-func (p *Proxy) Resume() { p.gate.Unlock() }
+// Resume lets held and new requests through again. The rate's bucket
+// does not fill while paused, so that no burst follows a pause.
+func (p *Proxy) Resume() {
+	p.mu.Lock()
+	now := time.Now()
+	p.paused += now.Sub(p.pausedAt)
+	if !p.refilled.IsZero() {
+		p.refilled = now
+	}
+	p.mu.Unlock()
+	p.gate.Unlock()
+}
+
+// Paused is how long the proxy has held traffic in all.
+func (p *Proxy) Paused() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.paused
+}
 
 // decide picks the request's fate and counts it.
 func (p *Proxy) decide() (Fault, bool) {

@@ -1,23 +1,16 @@
 // Package seslocal runs aws-ses-v2-local, an SES v2 API server in Node.js,
-// on loopback for a test, reads what it stored, and builds an SES v2
-// client for it. The package is the pinned one `make tools` installs into
-// infra/npm/node_modules.
+// on loopback for a test (or the local stack, newsdigest stack), reads
+// what it stored, and builds an SES v2 client for it. The package is the
+// pinned one `make tools` installs into infra/npm/node_modules.
 package seslocal
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,14 +18,14 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
+	"github.com/newsdigest/newsdigest/internal/npmserver"
 )
 
 // startTimeout bounds how long the server may take to answer (Node loads
-// express and mailparser first); stopTimeout how long it may take to exit
-// once asked; requestTimeout bounds one API call.
+// express and mailparser first); requestTimeout bounds one API call.
 const (
 	startTimeout   = 20 * time.Second
-	stopTimeout    = 5 * time.Second
 	requestTimeout = 30 * time.Second
 )
 
@@ -45,99 +38,77 @@ type SendQuota struct {
 
 // Server is a running aws-ses-v2-local.
 type Server struct {
-	// URL is the API root, http://127.0.0.1:port.
+	// URL is the API root, http://127.0.0.1:port for Start.
 	URL string
 	// Quota is what GetAccount answers. The server never counts sends
 	// against it: it is a fixed figure, not a limit.
 	Quota  SendQuota
 	client *http.Client
+	proc   *npmserver.Process
 }
 
 // Start runs the server on a free loopback port, waits until it answers,
 // and stops it when the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	root, err := repoRoot()
-	if err != nil {
-		t.Fatalf("seslocal: %v", err)
-	}
-	script := filepath.Join(root, "infra", "npm", "node_modules", ".bin", "aws-ses-v2-local")
-	if _, err := os.Stat(script); err != nil {
-		t.Fatalf("seslocal: %v: run make tools", err)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("seslocal: %v: run make tools", err)
-	}
-	addr := freePort(t)
-	_, port, _ := net.SplitHostPort(addr)
-	s := &Server{
-		URL:    "http://" + addr,
-		Quota:  SendQuota{MaxSendRate: 14, Max24HourSend: 50000, SentLast24Hours: 1234},
-		client: &http.Client{Timeout: requestTimeout},
-	}
-	account, err := accountJSON(s.Quota)
-	if err != nil {
-		t.Fatalf("seslocal: %v", err)
-	}
+	return StartWithQuota(t, defaultQuota())
+}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, node, script, "--port", port, "--host", "127.0.0.1")
-	cmd.Env = append(withoutServerSettings(os.Environ()), "AWS_SES_ACCOUNT="+account)
-	var out lockedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	cmd.WaitDelay = stopTimeout
-	if err := cmd.Start(); err != nil {
-		cancel()
+// defaultQuota is what GetAccount answers unless a test asks for another:
+// a small production account.
+func defaultQuota() SendQuota {
+	return SendQuota{MaxSendRate: 14, Max24HourSend: 50000, SentLast24Hours: 1234}
+}
+
+// StartWithQuota is Start with the quota GetAccount answers.
+func StartWithQuota(t testing.TB, quota SendQuota) *Server {
+	t.Helper()
+	addr, err := npmserver.FreeAddr()
+	if err != nil {
 		t.Fatalf("seslocal: %v", err)
 	}
-	done := make(chan struct{})
-	var waitErr error
-	go func() {
-		waitErr = cmd.Wait()
-		close(done)
-	}()
+	s, err := LaunchWithQuota(addr, quota)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	t.Cleanup(func() {
-		select {
-		case <-done:
-			if !t.Failed() { // else the failure already shows the log
-				t.Errorf("aws-ses-v2-local exited during the test: %v\n%s", waitErr, out.String())
-			}
-		default:
-			cancel()
-			<-done
+		// A test that failed already reports the requests an exit failed.
+		if err := s.Close(); err != nil && !t.Failed() {
+			t.Errorf("%v", err)
 		}
 	})
-	if err := s.waitReady(done); err != nil {
-		t.Fatalf("seslocal: %v\n%s", err, out.String())
-	}
 	return s
 }
 
-// waitReady polls GET /store until it answers, the server exits, or
-// startTimeout passes.
-func (s *Server) waitReady(exited <-chan struct{}) error {
-	deadline := time.Now().Add(startTimeout)
-	probe := &http.Client{Timeout: time.Second}
-	for {
-		select {
-		case <-exited:
-			return errors.New("exited before it was ready")
-		default:
-		}
-		resp, err := probe.Get(s.URL + "/store")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("not ready after %s", startTimeout)
-		}
-		time.Sleep(50 * time.Millisecond)
+// Launch runs the server on addr (host:port, such as 127.0.0.1:8005) and
+// waits until it answers; an address in use is an error. The caller stops
+// it with Close.
+func Launch(addr string) (*Server, error) {
+	return LaunchWithQuota(addr, defaultQuota())
+}
+
+// LaunchWithQuota is Launch with the quota GetAccount answers.
+func LaunchWithQuota(addr string, quota SendQuota) (*Server, error) {
+	account, err := accountJSON(quota)
+	if err != nil {
+		return nil, fmt.Errorf("aws-ses-v2-local: %w", err)
 	}
+	proc, err := npmserver.Start(npmserver.Config{
+		Name:         "aws-ses-v2-local",
+		Env:          append(withoutServerSettings(os.Environ()), "AWS_SES_ACCOUNT="+account),
+		ReadyPath:    "/store",
+		StartTimeout: startTimeout,
+	}, addr)
+	if err != nil {
+		return nil, err
+	}
+	return &Server{URL: proc.URL, Quota: quota, client: &http.Client{Timeout: requestTimeout}, proc: proc}, nil
+}
+
+// Close stops the server. It reports an error if the server had already
+// exited on its own, which would have failed the requests sent to it.
+func (s *Server) Close() error {
+	return s.proc.Close()
 }
 
 // StoredEmail is one message in GET /store, as aws-ses-v2-local 2.10.2's
@@ -189,25 +160,48 @@ type StoredField struct {
 // Emails returns every message the server has stored, oldest first.
 func (s *Server) Emails(t testing.TB) []StoredEmail {
 	t.Helper()
+	emails, err := s.StoredEmails()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return emails
+}
+
+// StoredEmails is Emails for code that is not a test's own goroutine.
+func (s *Server) StoredEmails() ([]StoredEmail, error) {
 	resp, err := s.client.Get(s.URL + "/store")
 	if err != nil {
-		t.Fatalf("seslocal: GET /store: %v", err)
+		return nil, fmt.Errorf("seslocal: GET /store: %w", err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("seslocal: GET /store: %v", err)
+		return nil, fmt.Errorf("seslocal: GET /store: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("seslocal: GET /store: %s: %s", resp.Status, body)
+		return nil, fmt.Errorf("seslocal: GET /store: %s: %s", resp.Status, body)
 	}
 	var store struct {
 		Emails []StoredEmail `json:"emails"`
 	}
 	if err := json.Unmarshal(body, &store); err != nil {
-		t.Fatalf("seslocal: GET /store: %v", err)
+		return nil, fmt.Errorf("seslocal: GET /store: %w", err)
 	}
-	return store.Emails
+	return store.Emails, nil
+}
+
+// ClearStore empties the server's store: a long run reads and clears it
+// now and then rather than let the server hold every message.
+func (s *Server) ClearStore() error {
+	resp, err := s.client.Post(s.URL+"/clear-store", "application/json", nil)
+	if err != nil {
+		return fmt.Errorf("seslocal: POST /clear-store: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("seslocal: POST /clear-store: %s", resp.Status)
+	}
+	return nil
 }
 
 // Client is an SES v2 client for endpoint (the server's URL, or a proxy in
@@ -254,37 +248,6 @@ func accountJSON(q SendQuota) (string, error) {
 	return string(b), err
 }
 
-// repoRoot is the nearest folder above the working directory with a
-// go.mod: tests run in their package's folder.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
-
-// freePort returns a loopback address that was free a moment ago; Node
-// binds it right after.
-func freePort(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("seslocal: free port: %v", err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // withoutServerSettings drops the variables the server reads: SMTP_TRANSPORT
 // would relay every stored message to an SMTP server, and AWS_SES_ACCOUNT is
 // the test's own.
@@ -296,23 +259,4 @@ func withoutServerSettings(env []string) []string {
 		}
 	}
 	return out
-}
-
-// lockedBuffer collects the server's log; the process writes it while the
-// test may read it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
