@@ -26,6 +26,12 @@ type DeliveryConfig struct {
 	// Rate is the sending rate, in messages a second, that the run stays
 	// under (the account's MaxSendRate); 0 means no limit.
 	Rate float64
+	// MaxRate, above Rate, lets the sending speed up towards it while the
+	// service accepts every send, and slow back down when it throttles:
+	// for one of several senders that share an account's rate, whose
+	// share (Rate) would leave the rate unused whenever the others are
+	// idle.
+	MaxRate float64
 	// MaxSends is how many messages this run may send before the day's
 	// quota is spent; 0 means no limit.
 	MaxSends int
@@ -51,6 +57,9 @@ type Deliverer struct {
 	ledger Ledger
 	tokens *Tokens
 	logger *slog.Logger
+	// limiter is shared by the Deliverer's runs, so that a warm send
+	// function keeps the pace it learned from one batch to the next.
+	limiter *limiter
 }
 
 // NewDeliverer checks the configuration. A nil ledger sends without
@@ -80,7 +89,8 @@ func NewDeliverer(cfg DeliveryConfig, sender Sender, ledger Ledger, tokens *Toke
 	if sender == nil || tokens == nil {
 		return nil, errors.New("delivery config: a sender and unsubscribe tokens are required")
 	}
-	return &Deliverer{cfg: cfg, sender: sender, ledger: ledger, tokens: tokens, logger: logger}, nil
+	return &Deliverer{cfg: cfg, sender: sender, ledger: ledger, tokens: tokens, logger: logger,
+		limiter: newLimiter(cfg.Rate, cfg.MaxRate)}, nil
 }
 
 // Issue is one edition to send: its id (the ledger's key), the rendered
@@ -188,7 +198,7 @@ func (d *Deliverer) Deliver(ctx context.Context, issue Issue, readers []Subscrib
 	parent := ctx
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
-	r := &run{d: d, parent: parent, issue: issue, limiter: newLimiter(d.cfg.Rate), stop: stop, progress: progress, start: time.Now()}
+	r := &run{d: d, parent: parent, issue: issue, limiter: d.limiter, stop: stop, progress: progress, start: time.Now()}
 	r.report.Edition = issue.Edition
 	r.report.Recipients = len(readers)
 	r.report.Failed, r.report.Deferred = []Problem{}, []Problem{}
@@ -449,26 +459,33 @@ func retry(ctx context.Context, n int, base time.Duration, f func() error) error
 }
 
 // limiter spaces sends to stay under a rate. A throttled answer slows it
-// down by a fifth; every send that goes through brings it back a little
-// towards the configured rate, so that it settles just under what the
-// service accepts.
+// down by a fifth, to no slower than an eighth of the rate it started at;
+// every send that goes through brings it a thirty-second of the way back
+// towards its ceiling: the configured rate, or MaxRate when a run may
+// take more than its share. It settles just under what the service
+// accepts.
 type limiter struct {
 	mu       sync.Mutex
-	base     time.Duration // the configured interval; 0 means no limit
+	fastest  time.Duration // the ceiling's interval; 0 means no limit
+	slowest  time.Duration
 	interval time.Duration
 	next     time.Time
 }
 
-func newLimiter(rate float64) *limiter {
+func newLimiter(rate, maxRate float64) *limiter {
 	if rate <= 0 {
 		return &limiter{}
 	}
-	iv := time.Duration(float64(time.Second) / rate)
-	return &limiter{base: iv, interval: iv}
+	start := time.Duration(float64(time.Second) / rate)
+	fastest := start
+	if maxRate > rate {
+		fastest = time.Duration(float64(time.Second) / maxRate)
+	}
+	return &limiter{fastest: fastest, slowest: 8 * start, interval: start}
 }
 
 func (l *limiter) wait(ctx context.Context) error {
-	if l.base == 0 {
+	if l.fastest == 0 {
 		return ctx.Err()
 	}
 	l.mu.Lock()
@@ -483,19 +500,19 @@ func (l *limiter) wait(ctx context.Context) error {
 }
 
 func (l *limiter) throttled() {
-	if l.base == 0 {
+	if l.fastest == 0 {
 		return
 	}
 	l.mu.Lock()
-	l.interval = min(l.interval*5/4, l.base*8)
+	l.interval = min(l.interval*5/4, l.slowest)
 	l.mu.Unlock()
 }
 
 func (l *limiter) eased() {
-	if l.base == 0 {
+	if l.fastest == 0 {
 		return
 	}
 	l.mu.Lock()
-	l.interval = max(l.base, l.interval*99/100)
+	l.interval -= (l.interval - l.fastest) / 32
 	l.mu.Unlock()
 }

@@ -54,10 +54,13 @@ func NewSend(ctx context.Context, cfg SendConfig, c Clients, logger *slog.Logger
 	if err != nil {
 		return nil, err
 	}
-	// Every send function that may run at once takes an equal share of
-	// the account's rate, so that together they stay under it. A rate
-	// configured above the account's own (a sandbox allows one a second)
-	// would only be throttled: the account's wins.
+	// Every send function that may run at once starts at an equal share
+	// of the account's rate, so that together they start under it; each
+	// speeds up towards the whole rate while SES accepts every send and
+	// slows down when it throttles, so that the rate is used even when
+	// fewer functions run (at the start and end of a run, for a short
+	// list). A rate configured above the account's own (a sandbox allows
+	// one a second) would only be throttled: the account's wins.
 	accountRate := cfg.SESRate
 	if maxRate, _, _, err := sender.Account(ctx); err != nil {
 		logger.WarnContext(ctx, "could not read the SES account's rate; using the configured one", "rate", cfg.SESRate, "error", err)
@@ -72,7 +75,8 @@ func NewSend(ctx context.Context, cfg SendConfig, c Clients, logger *slog.Logger
 		ListName:       cfg.ProductName,
 		UnsubscribeURL: cfg.UnsubscribeURL,
 		Rate:           rate,
-		Concurrency:    max(2, min(16, int(rate/4)+1)),
+		MaxRate:        accountRate,
+		Concurrency:    max(2, min(16, int(accountRate/4)+1)),
 	}, sender, ledger, tokens, logger)
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/newsdigest/newsdigest/internal/npmserver"
+	"github.com/newsdigest/newsdigest/internal/procstat"
 )
 
 // startTimeout bounds how long dynalite may take to answer.
@@ -76,6 +77,9 @@ func LaunchOn(addr string) (*Server, error) {
 	}
 	return &Server{Endpoint: proc.URL, proc: proc}, nil
 }
+
+// Usage is the server's use of the machine so far.
+func (s *Server) Usage() (procstat.Usage, error) { return s.proc.Usage() }
 
 // Close stops the server. It reports an error if the server had already
 // exited on its own, which would have failed the requests sent to it.

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/newsdigest/newsdigest/internal/procstat"
 )
 
 // stopTimeout bounds how long a server may take to exit once asked;
@@ -53,6 +55,7 @@ type Process struct {
 	URL string
 
 	name    string
+	pid     int
 	cancel  context.CancelFunc
 	done    chan struct{} // closed when the process has exited
 	waitErr error         // the process's exit, once done is closed
@@ -102,6 +105,7 @@ func Start(cfg Config, addr string) (*Process, error) {
 		cancel()
 		return fail(err)
 	}
+	p.pid = cmd.Process.Pid
 	go func() {
 		p.waitErr = cmd.Wait()
 		close(p.done)
@@ -112,6 +116,12 @@ func Start(cfg Config, addr string) (*Process, error) {
 		return nil, fmt.Errorf("%s on %s: %w\n%s", cfg.Name, addr, err, p.out.String())
 	}
 	return p, nil
+}
+
+// Usage is the server's use of the machine so far: a load test weighs
+// the stand-ins' share of it against the product's. Linux only.
+func (p *Process) Usage() (procstat.Usage, error) {
+	return procstat.Read(p.pid)
 }
 
 // Close stops the server. It reports an error if the server had already

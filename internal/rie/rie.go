@@ -44,6 +44,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/newsdigest/newsdigest/internal/procstat"
 )
 
 const (
@@ -291,38 +293,28 @@ func Start(t testing.TB, bootstrap string, env []string) *Function {
 	return f
 }
 
-// PeakRSS is the most memory the function's runtime process has held so
-// far (the kernel's VmHWM), which is what a Lambda function's memory
-// setting must cover; the emulator's REPORT only repeats the setting. It
-// is an error before the first invoke has started the runtime. Linux only.
-func (f *Function) PeakRSS() (int64, error) {
+// Usage is the use of the machine, processor time and peak memory, of the
+// function's runtime process so far: what a Lambda function's memory
+// setting must cover, which the emulator's REPORT only repeats. It is an
+// error before the first invoke has started the runtime. Linux only.
+func (f *Function) Usage() (procstat.Usage, error) {
 	procs, err := filepath.Glob("/proc/[0-9]*")
 	if err != nil {
-		return 0, err
+		return procstat.Usage{}, err
 	}
 	for _, dir := range procs {
 		if exe, err := os.Readlink(filepath.Join(dir, "exe")); err != nil || exe != f.bootstrap {
 			continue
 		}
-		status, err := os.ReadFile(filepath.Join(dir, "status"))
+		pid, err := strconv.Atoi(filepath.Base(dir))
 		if err != nil {
 			continue
 		}
-		var ppid int
-		var peakKB int64
-		for line := range strings.Lines(string(status)) {
-			if v, ok := strings.CutPrefix(line, "PPid:"); ok {
-				ppid, _ = strconv.Atoi(strings.TrimSpace(v))
-			}
-			if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-				peakKB, _ = strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			}
-		}
-		if ppid == f.emulator {
-			return peakKB * 1024, nil
+		if parent, err := procstat.Parent(pid); err == nil && parent == f.emulator {
+			return procstat.Read(pid)
 		}
 	}
-	return 0, errors.New("rie: no runtime process of this emulator: not invoked yet, or exited")
+	return procstat.Usage{}, errors.New("rie: no runtime process of this emulator: not invoked yet, or exited")
 }
 
 // Logs returns what the emulator and the function have printed so far.

@@ -35,8 +35,8 @@ func TestEchoUnderEmulator(t *testing.T) {
 	}
 	// A Go runtime holds a few megabytes, far from the gigabytes of the
 	// memory setting the emulator's REPORT repeats.
-	if rss, err := f.PeakRSS(); err != nil || rss < 1<<20 || rss > 512<<20 {
-		t.Errorf("peak RSS %d bytes, %v; want a few MB", rss, err)
+	if u, err := f.Usage(); err != nil || u.PeakRSS < 1<<20 || u.PeakRSS > 512<<20 || u.CPU > time.Minute {
+		t.Errorf("usage %+v, %v; want a few MB", u, err)
 	}
 	var got echoResponse
 	if err := json.Unmarshal(res.Payload, &got); err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/newsdigest/newsdigest/internal/npmserver"
+	"github.com/newsdigest/newsdigest/internal/procstat"
 )
 
 // startTimeout bounds how long the server may take to answer (Node loads
@@ -104,6 +105,9 @@ func LaunchWithQuota(addr string, quota SendQuota) (*Server, error) {
 	}
 	return &Server{URL: proc.URL, Quota: quota, client: &http.Client{Timeout: requestTimeout}, proc: proc}, nil
 }
+
+// Usage is the server's use of the machine so far.
+func (s *Server) Usage() (procstat.Usage, error) { return s.proc.Usage() }
 
 // Close stops the server. It reports an error if the server had already
 // exited on its own, which would have failed the requests sent to it.
