@@ -11,7 +11,7 @@ FUZZTIME ?= 4s
 FUZZ_TARGETS := FuzzParseText FuzzParseJSON FuzzParseHTML FuzzParseMarkdown FuzzSplitRelated \
 	FuzzParseEditorial FuzzSplitSentences FuzzLead FuzzQuotedPrintable
 
-.PHONY: demo preview stack test unit fuzz lint build bench clean eval tools help package deploy
+.PHONY: demo preview stack test unit fuzz lint build bench bench-load clean eval tools help package deploy
 
 ## demo: the example day's articles, then its edition into out/: JSON, the email, the web archive, one email per reader
 demo:
@@ -60,6 +60,11 @@ lint: tools
 ## build: the command line into bin/
 build:
 	$(GO) build -o bin/ ./cmd/...
+
+## bench-load: the load harness at BENCHMARKS.md's sizes: 10,000 articles, a 100,000-reader fan-out, sending at 50/s and 100/s for a minute each, a 1,000,000-reader dry run (about 10 minutes)
+bench-load: tools
+	$(GO) test -count=1 -v -timeout 60m -run TestLoad ./internal/loadtest -args \
+		-load.articles 10000 -load.list 100000 -load.rates 50,100 -load.phase-seconds 60 -load.dry-run 1000000
 
 ## bench: every benchmark; figures go to BENCHMARKS.md
 bench:

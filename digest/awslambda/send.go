@@ -76,7 +76,10 @@ func NewSend(ctx context.Context, cfg SendConfig, c Clients, logger *slog.Logger
 		UnsubscribeURL: cfg.UnsubscribeURL,
 		Rate:           rate,
 		MaxRate:        accountRate,
-		Concurrency:    max(2, min(16, int(accountRate/4)+1)),
+		// Sends a few milliseconds apart want a throttled one back soon;
+		// the pace itself slows down with each throttling answer.
+		Backoff:     100 * time.Millisecond,
+		Concurrency: max(2, min(16, int(accountRate/4)+1)),
 	}, sender, ledger, tokens, logger)
 	if err != nil {
 		return nil, err
