@@ -44,8 +44,34 @@ func decodeText(data []byte) (string, []string, error) {
 		text = strings.ReplaceAll(text, "\r\n", "\n")
 		text = strings.ReplaceAll(text, "\r", "\n")
 	}
-	text = strings.Map(dropControl, text)
+	// Most files hold no control character: a scan of the bytes finds
+	// that at a fraction of strings.Map's cost, which calls dropControl
+	// for every rune (BENCHMARKS.md, "Profiles and fixes").
+	if hasControl(text) {
+		text = strings.Map(dropControl, text)
+	}
 	return text, warnings, nil
+}
+
+// hasControl reports whether dropControl changes any rune of s, checking
+// ASCII bytes in place and decoding only the others.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
+				return true
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if dropControl(r) != r {
+			return true
+		}
+		i += size
+	}
+	return false
 }
 
 // looksBinary reports NUL bytes or a high share of control bytes in the

@@ -114,8 +114,15 @@ func candidatePairs(vecs []vector, cfg ClusterConfig) [][2]int32 {
 		}
 	}
 	// Pairs packed in one word each, sorted and compacted: a pair found in
-	// several bands comes once, with no map holding every pair.
-	var packed []uint64
+	// several bands comes once, with no map holding every pair. Counted
+	// first, so that the pairs take one allocation of their size.
+	n := 0
+	for _, members := range buckets {
+		if len(members) <= maxBucket {
+			n += len(members) * (len(members) - 1) / 2
+		}
+	}
+	packed := make([]uint64, 0, n)
 	for _, members := range buckets {
 		if len(members) > maxBucket {
 			continue // a term shared by too many articles names no one event
@@ -216,8 +223,7 @@ func articleVectors(articles []Article) ([]vector, [][]int32) {
 	docs := make([]docTerms, len(articles))
 	for i := range articles {
 		a := &articles[i]
-		body := append([]string{a.Dek}, a.Paragraphs[:min(len(a.Paragraphs), clusterParagraphs)]...)
-		docs[i] = vocab.add(a.Title, body)
+		docs[i] = vocab.add(a.Title, a.Dek, a.Paragraphs[:min(len(a.Paragraphs), clusterParagraphs)])
 	}
 	// A name names an event only when few of the day's articles use it: a
 	// common first name, an "Ltd" or a small number says nothing.

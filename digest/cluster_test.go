@@ -2,11 +2,14 @@ package digest
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -238,5 +241,30 @@ func TestClusterSyntheticDay(t *testing.T) {
 	t.Logf("synthetic day, %d articles: %v", len(set), s)
 	if s.precision() < 0.95 || s.recall() < 0.95 {
 		t.Errorf("%v; want precision and recall ≥ 0.95", s)
+	}
+}
+
+// TestSalientIsTheHeaviestK: salient keeps the k heaviest terms in order,
+// ties by term, as sorting the whole vector did.
+func TestSalientIsTheHeaviestK(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		vec := make(vector, rng.IntN(60))
+		for i := range vec {
+			// Few distinct weights, so that ties are common.
+			vec[i] = termWeight{term: int32(i * 3), weight: float32(rng.IntN(8)) / 8}
+		}
+		k := rng.IntN(40)
+		sorted := slices.Clone(vec)
+		slices.SortFunc(sorted, func(a, b termWeight) int {
+			return cmp.Or(cmp.Compare(b.weight, a.weight), cmp.Compare(a.term, b.term))
+		})
+		var want []int32
+		for _, tw := range sorted[:min(k, len(sorted))] {
+			want = append(want, tw.term)
+		}
+		if got := salient(vec, k); !slices.Equal(got, want) {
+			t.Fatalf("salient(%v, %d) = %v, want %v", vec, k, got, want)
+		}
 	}
 }

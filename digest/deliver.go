@@ -261,11 +261,8 @@ func (r *run) one(ctx context.Context, s Subscriber) error {
 		return nil
 	}
 	d := r.d
-	letter, err := r.issue.Copy.Personalize(Personal{
-		Name:           s.Name,
-		UnsubscribeURL: d.tokens.UnsubscribeURL(d.cfg.UnsubscribeURL, d.cfg.ListID, s.Email),
-		ViewURL:        r.issue.ViewURL,
-	})
+	unsubscribe := d.tokens.UnsubscribeURL(d.cfg.UnsubscribeURL, d.cfg.ListID, s.Email)
+	letter, err := r.issue.Copy.Personalize(Personal{Name: s.Name, UnsubscribeURL: unsubscribe, ViewURL: r.issue.ViewURL})
 	if err != nil {
 		r.fail(s, "personalize: "+err.Error())
 		return nil
@@ -274,7 +271,7 @@ func (r *run) one(ctx context.Context, s Subscriber) error {
 		From: d.cfg.From, To: Address{Name: s.Name, Email: s.Email}, ReplyTo: d.cfg.ReplyTo,
 		Subject: letter.Subject, HTML: letter.HTML, Text: letter.Text,
 		ListID: d.cfg.ListID, ListName: d.cfg.ListName,
-		ListUnsubscribeURL:    d.tokens.UnsubscribeURL(d.cfg.UnsubscribeURL, d.cfg.ListID, s.Email),
+		ListUnsubscribeURL:    unsubscribe,
 		ListUnsubscribeMailto: d.cfg.UnsubscribeMailto,
 		MessageID:             NewMessageID(d.cfg.From.Email),
 		Tags:                  map[string]string{"edition": r.issue.Edition},

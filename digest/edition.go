@@ -174,6 +174,7 @@ func (b *Builder) Build(day Day, ed Editorial) Edition {
 		s.Related = b.related(s, rest, inEdition, byArticle)
 		e.Stories = append(e.Stories, *s)
 	}
+	e.RunnersUp = slices.Grow(e.RunnersUp, len(rest)) // a Story is large, and most of the day's are here
 	for _, s := range rest {
 		e.RunnersUp = append(e.RunnersUp, *s)
 	}

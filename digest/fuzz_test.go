@@ -121,3 +121,33 @@ func FuzzParseEditorial(f *testing.F) {
 		}
 	})
 }
+
+// FuzzHasControl: the byte scan that spares decodeText its strings.Map
+// says yes exactly when strings.Map would change the text.
+func FuzzHasControl(f *testing.F) {
+	for _, s := range []string{"", "plain text\n\tand tabs", "bell\a", "del\x7f", "c1\u0085", "sep\u2028", "bom\uFEFF",
+		"é ü ß 日本", "\uFFFD", "nbsp\u00a0", "\u009f", "\u00a0\u00ff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return // decodeText repairs the text first
+		}
+		if got, want := hasControl(s), strings.Map(dropControl, s) != s; got != want {
+			t.Fatalf("hasControl(%q) = %v, want %v", s, got, want)
+		}
+	})
+}
+
+// FuzzProseWord: the fast path of addProse finds the word wordKey names.
+func FuzzProseWord(f *testing.F) {
+	for _, s := range []string{"", "word", "Word", "(Word),", "“Quoted”", "O'Neil's", "£50m", "$5", "50%", "--", "Zoë", "e-mail", "’tis", "...", "ÉCOLE"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, tok string) {
+		h := newEmptyHeadlines()
+		if got, want := h.proseWord(tok), h.word(wordKey(tok)); got != want || len(h.words) != 1 {
+			t.Fatalf("proseWord(%q) is not the word of key %q (%d words)", tok, wordKey(tok), len(h.words))
+		}
+	})
+}

@@ -34,6 +34,8 @@ type Headlines struct {
 	suffixes map[string]*slotCounts
 
 	sentenceWeights, titleWeights splitWeights
+
+	key []byte // scratch for proseWord
 }
 
 // A slot is a word's place in its headline.
@@ -195,15 +197,53 @@ func (h *Headlines) addTitle(title string, weight float32) {
 func (h *Headlines) addProse(text string, withBigrams bool) {
 	prev, prevKey := "", ""
 	for tok := range strings.FieldsSeq(text) {
-		key := wordKey(tok)
+		key := ""
+		if withBigrams {
+			key = wordKey(tok)
+		}
 		if prev != "" && !endsSentence(prev) {
-			h.countCase(tok, h.word(key), 1)
+			h.countCase(tok, h.proseWord(tok), 1)
 			if withBigrams {
 				h.bigrams[prevKey+" "+key]++
 			}
 		}
 		prev, prevKey = tok, key
 	}
+}
+
+// proseWord is h.word(wordKey(tok)). Most of a day's running text is ASCII
+// words the corpus has seen, capitalized or punctuated as often as not:
+// for those it folds the key in a reused buffer and looks it up without
+// making a string of it (BENCHMARKS.md, "Profiles and fixes").
+func (h *Headlines) proseWord(tok string) *wordStats {
+	// wordKey trims what is neither letter, digit nor currency and
+	// lowercases; in ASCII the rest are letters, digits, '$' and '%'.
+	kept := func(c byte) bool {
+		return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '$' || c == '%'
+	}
+	start, end := 0, len(tok)
+	for start < end && tok[start] < utf8.RuneSelf && !kept(tok[start]) {
+		start++
+	}
+	for end > start && tok[end-1] < utf8.RuneSelf && !kept(tok[end-1]) {
+		end--
+	}
+	key := h.key[:0]
+	for i := start; i < end; i++ {
+		c := tok[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return h.word(wordKey(tok))
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		key = append(key, c)
+	}
+	h.key = key
+	if w := h.words[string(key)]; w != nil {
+		return w
+	}
+	return h.word(string(key))
 }
 
 func (h *Headlines) countCase(tok string, w *wordStats, weight float32) {

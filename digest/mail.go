@@ -1,7 +1,6 @@
 package digest
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -102,24 +101,23 @@ func reserved(canonical string) bool {
 // characters or invalid UTF-8 anywhere, well-formed addresses and links.
 // A message that fails is never sent in part.
 func (m Mail) Validate() error {
-	_, err := m.headerBlock()
+	hs, err := m.headers()
+	if err != nil {
+		return err
+	}
+	_, err = appendHeaders(nil, hs)
 	return err
 }
 
-// headerBlock checks the message and writes its header fields, the body's
-// Content-Type excepted.
-func (m Mail) headerBlock() (*bytes.Buffer, error) {
-	hs, err := m.headers()
-	if err != nil {
-		return nil, err
-	}
-	var out bytes.Buffer
+// appendHeaders writes header fields, folded, after dst.
+func appendHeaders(dst []byte, hs []header) ([]byte, error) {
 	for _, h := range hs {
-		if err := writeHeader(&out, h); err != nil {
+		var err error
+		if dst, err = appendHeader(dst, h); err != nil {
 			return nil, err
 		}
 	}
-	return &out, nil
+	return dst, nil
 }
 
 // header is one header field, its value ready to be folded.
@@ -239,29 +237,40 @@ func (m Mail) extraHeaders() ([]header, error) {
 // the plain text first and the HTML second (clients show the last part
 // they can), both UTF-8 in quoted-printable, with CRLF line ends.
 func (m Mail) MIME() ([]byte, error) {
-	out, err := m.headerBlock()
+	hs, err := m.headers()
 	if err != nil {
 		return nil, err
 	}
 	boundary := rand.Text()
-	contentType := mime.FormatMediaType("multipart/alternative", map[string]string{"boundary": boundary})
-	if err := writeHeader(out, header{"Content-Type", contentType}); err != nil {
+	hs = append(hs, header{"Content-Type", mime.FormatMediaType("multipart/alternative", map[string]string{"boundary": boundary})})
+	// One allocation for the message, every recipient's being written
+	// anew: folding adds a little to the headers, and the parts grow by a
+	// few percent in quoted-printable.
+	headerBytes := 0
+	for _, h := range hs {
+		headerBytes += len(h.name) + len(h.value) + 4
+	}
+	bodyBytes := len(m.Text) + len(m.HTML)
+	msg := make([]byte, 0, headerBytes+headerBytes/16+bodyBytes+bodyBytes/8+512)
+	if msg, err = appendHeaders(msg, hs); err != nil {
 		return nil, err
 	}
-	// One allocation for the message: the parts grow by a few percent in
-	// quoted-printable.
-	msg := make([]byte, 0, out.Len()+len(m.Text)+len(m.HTML)+(len(m.Text)+len(m.HTML))/8+512)
-	msg = append(msg, out.Bytes()...)
 	msg = append(msg, "\r\n"...)
 	for _, part := range []struct{ contentType, content string }{
 		{"text/plain; charset=utf-8", m.Text},
 		{"text/html; charset=utf-8", m.HTML},
 	} {
-		msg = append(msg, "--"+boundary+"\r\nContent-Transfer-Encoding: quoted-printable\r\nContent-Type: "+part.contentType+"\r\n\r\n"...)
+		msg = append(msg, "--"...)
+		msg = append(msg, boundary...)
+		msg = append(msg, "\r\nContent-Transfer-Encoding: quoted-printable\r\nContent-Type: "...)
+		msg = append(msg, part.contentType...)
+		msg = append(msg, "\r\n\r\n"...)
 		msg = appendQuotedPrintable(msg, part.content)
 		msg = append(msg, "\r\n"...)
 	}
-	msg = append(msg, "--"+boundary+"--\r\n"...)
+	msg = append(msg, "--"...)
+	msg = append(msg, boundary...)
+	msg = append(msg, "--\r\n"...)
 	return msg, nil
 }
 
@@ -280,9 +289,15 @@ func appendQuotedPrintable(dst []byte, s string) []byte {
 	col := 0
 	for i := 0; i < len(s); {
 		// Copy the run of bytes that go as they are and fit on the line.
+		// Spaces and tabs join the run, as prose has one every few bytes;
+		// the one a run may end with is given back if a line end follows
+		// it, to be encoded below.
 		j, end := i, min(len(s), i+qpLine-col)
-		for j < end && qpSafe[s[j]] {
+		for j < end && qpLiteral[s[j]] {
 			j++
+		}
+		if j > i && (s[j-1] == ' ' || s[j-1] == '\t') && (j == len(s) || s[j] == '\n' || s[j] == '\r') {
+			j--
 		}
 		dst = append(dst, s[i:j]...)
 		col += j - i
@@ -323,39 +338,43 @@ func appendQuotedPrintable(dst []byte, s string) []byte {
 	return dst
 }
 
-// qpSafe marks the bytes that quoted-printable leaves as they are wherever
-// they stand: printable ASCII but "=". Spaces and tabs depend on what
-// follows them.
-var qpSafe = func() (t [256]bool) {
+// qpLiteral marks the bytes that quoted-printable may leave as they are:
+// printable ASCII but "=", and spaces and tabs, which stay as they are
+// unless a line end follows them.
+var qpLiteral = func() (t [256]bool) {
 	for c := '!'; c <= '~'; c++ {
 		t[c] = c != '='
 	}
+	t[' '], t['\t'] = true, true
 	return t
 }()
 
-// writeHeader writes one header field, folded before a space wherever a
+// appendHeader appends one header field, folded before a space wherever a
 // line would pass 78 characters. Folding only ever inserts CRLF before
-// existing whitespace, so unfolding gives back the value exactly.
-func writeHeader(out *bytes.Buffer, h header) error {
-	words := strings.Split(h.value, " ")
-	line := h.name + ":"
-	for _, w := range words {
+// existing whitespace, so unfolding gives back the value exactly. It
+// writes into dst as it goes, without building each line as a string:
+// every recipient's message writes its headers anew.
+func appendHeader(dst []byte, h header) ([]byte, error) {
+	lineStart := len(dst)
+	dst = append(dst, h.name...)
+	dst = append(dst, ':')
+	blank := false // the line holds white space alone; the name's has a colon
+	for w := range strings.SplitSeq(h.value, " ") {
 		// Never fold before an empty word: a line of whitespace alone is
 		// not allowed. The first word may go to a line of its own, so that
 		// a 75-character encoded word stays within the line.
-		if w != "" && len(line)+1+len(w) > foldAt && strings.TrimSpace(line) != "" {
-			out.WriteString(line)
-			out.WriteString("\r\n")
-			line = ""
+		if w != "" && len(dst)-lineStart+1+len(w) > foldAt && !blank {
+			dst = append(dst, '\r', '\n')
+			lineStart, blank = len(dst), true
 		}
-		line += " " + w
-		if len(line) > lineLimit {
-			return fmt.Errorf("%w: header %s: a line of more than %d characters that cannot be folded", ErrInvalidMail, h.name, lineLimit)
+		dst = append(dst, ' ')
+		dst = append(dst, w...)
+		blank = blank && strings.TrimSpace(w) == ""
+		if len(dst)-lineStart > lineLimit {
+			return nil, fmt.Errorf("%w: header %s: a line of more than %d characters that cannot be folded", ErrInvalidMail, h.name, lineLimit)
 		}
 	}
-	out.WriteString(line)
-	out.WriteString("\r\n")
-	return nil
+	return append(dst, '\r', '\n'), nil
 }
 
 // checkHeaderText rejects what could end a header early or hide in it:

@@ -52,20 +52,31 @@ type vocabulary struct {
 	df   []int32
 	docs int
 
+	// words remembers what each plain ASCII word, lowercased, counts as:
+	// its term's id, or skipWord. Most tokens are words seen before, and
+	// one lookup here stands for the stop-word lookup, the stemming and
+	// the id lookup (BENCHMARKS.md, "Profiles and fixes").
+	words map[string]int32
+
 	// Scratch space reused from one document to the next.
-	slot map[int32]int32 // term → index in the document's terms
-	key  []byte
+	slot  []int32 // term id → 1 + its index in the document's terms; 0 if absent
+	terms docTerms
+	order []uint64
+	key   []byte
 }
+
+// skipWord marks a word in vocabulary.words that is no term.
+const skipWord = -1
 
 func newVocabulary() *vocabulary {
-	return &vocabulary{ids: map[string]int32{}, slot: map[int32]int32{}}
+	return &vocabulary{ids: map[string]int32{}, words: map[string]int32{}}
 }
 
-// add reads a document's text: the words of its title count twice, since
-// a headline names what the story is about.
-func (v *vocabulary) add(title string, body []string) docTerms {
-	var d docTerms
-	clear(v.slot)
+// add reads a document's text, its title, standfirst and body paragraphs:
+// the words of its title count twice, since a headline names what the
+// story is about.
+func (v *vocabulary) add(title, dek string, body []string) docTerms {
+	d := v.terms[:0]
 	addText := func(text string, times int32, caseSaysNothing bool) {
 		sentenceStart := true
 		for tok := range strings.FieldsSeq(text) {
@@ -74,10 +85,10 @@ func (v *vocabulary) add(title string, body []string) docTerms {
 			if !ok {
 				continue
 			}
-			i, seen := v.slot[id]
-			if !seen {
+			i := v.slot[id] - 1
+			if i < 0 {
 				i = int32(len(d))
-				v.slot[id] = i
+				v.slot[id] = i + 1
 				d = append(d, termCount{term: id})
 			}
 			d[i].count += times
@@ -87,22 +98,39 @@ func (v *vocabulary) add(title string, body []string) docTerms {
 	// In a Title Case or capitals headline every word is capitalized:
 	// capitals name nothing there.
 	addText(title, 2, isTitleCase(strings.Fields(title)))
+	addText(dek, 1, false)
 	for _, p := range body {
 		addText(p, 1, false)
 	}
-	slices.SortFunc(d, func(a, b termCount) int { return int(a.term - b.term) })
 	for _, t := range d {
 		v.df[t.term]++
+		v.slot[t.term] = 0
 	}
 	v.docs++
-	return d
+	v.terms = d
+	// The terms were gathered in a reused buffer; the document keeps an
+	// exact copy, as every document's terms are held until the day's
+	// frequencies are known, sorted by term. Plain integers, the term
+	// above its index, sort in half the time the structs take with a
+	// comparison function.
+	order := v.order[:0]
+	for i, t := range d {
+		order = append(order, uint64(t.term)<<32|uint64(i))
+	}
+	slices.Sort(order)
+	v.order = order
+	out := make(docTerms, len(d))
+	for i, o := range order {
+		out[i] = d[uint32(o)]
+	}
+	return out
 }
 
 // term numbers the term a token counts as; ok is false for a word that says
 // nothing about the story. It folds plain ASCII words in a reused buffer,
 // as most words are, and leaves the rest to contentTerm.
 func (v *vocabulary) term(tok string, sentenceStart bool) (id int32, entity, ok bool) {
-	key, entity, ok := v.asciiTerm(tok, sentenceStart)
+	key, first, ok := v.asciiKey(tok)
 	if !ok {
 		return 0, false, false
 	}
@@ -113,16 +141,25 @@ func (v *vocabulary) term(tok string, sentenceStart bool) (id int32, entity, ok 
 		}
 		return v.id(term), ent, true
 	}
-	if id, found := v.ids[string(key)]; found {
-		return id, entity, true
+	id, found := v.words[string(key)]
+	if !found {
+		word := string(key)
+		id = v.asciiID(key)
+		v.words[word] = id
 	}
-	return v.id(string(key)), entity, true
+	if id == skipWord {
+		return 0, false, false
+	}
+	// What contentTerm says of names and numbers: a number, or a word
+	// capitalized away from a sentence start.
+	return id, first >= '0' && first <= '9' || first >= 'A' && first <= 'Z' && !sentenceStart, true
 }
 
-// asciiTerm is contentTerm for tokens of ASCII letters, digits and
-// punctuation, without allocating: key is nil when the token needs the
-// general path.
-func (v *vocabulary) asciiTerm(tok string, sentenceStart bool) (key []byte, entity, ok bool) {
+// asciiKey lowercases a token of ASCII letters, digits and punctuation,
+// less the punctuation around it, into a reused buffer, and gives its
+// first character as written. key is nil when the token needs the general
+// path (contentTerm), and ok false when it is punctuation alone.
+func (v *vocabulary) asciiKey(tok string) (key []byte, first byte, ok bool) {
 	start, end := 0, len(tok)
 	for start < end && isASCIIPunct(tok[start]) {
 		start++
@@ -131,31 +168,36 @@ func (v *vocabulary) asciiTerm(tok string, sentenceStart bool) (key []byte, enti
 		end--
 	}
 	if start == end {
-		return nil, false, false
+		return nil, 0, false
 	}
 	k := v.key[:0]
 	for i := start; i < end; i++ {
 		c := tok[i]
 		switch {
 		case c >= 0x80 || c == '$' || c == '%':
-			return nil, false, true
+			return nil, 0, true
 		case c >= 'A' && c <= 'Z':
 			c += 'a' - 'A'
 		}
 		k = append(k, c)
 	}
 	v.key = k
-	if skipTerms[string(k)] {
-		return nil, false, false
-	}
-	first := tok[start]
+	return k, tok[start], true
+}
+
+// asciiID is contentTerm's rule for a word asciiKey folded: stop words and
+// words under three letters are skipped, numbers kept as they are, other
+// words stemmed. It stems key in place.
+func (v *vocabulary) asciiID(key []byte) int32 {
 	switch {
-	case first >= '0' && first <= '9':
-		return k, true, true
-	case len(k) < 3:
-		return nil, false, false
+	case skipTerms[string(key)]:
+		return skipWord
+	case key[0] >= '0' && key[0] <= '9':
+		return v.id(string(key))
+	case len(key) < 3:
+		return skipWord
 	}
-	return stemBytes(k), first >= 'A' && first <= 'Z' && !sentenceStart, true
+	return v.id(string(stemBytes(key)))
 }
 
 func isASCIIPunct(c byte) bool {
@@ -183,6 +225,7 @@ func (v *vocabulary) id(term string) int32 {
 		id = int32(len(v.df))
 		v.ids[term] = id
 		v.df = append(v.df, 0)
+		v.slot = append(v.slot, 0)
 	}
 	return id
 }
@@ -215,11 +258,15 @@ func (v *vocabulary) vector(d docTerms) vector {
 	return out
 }
 
-// salient is a document's k heaviest terms: the set its MinHash signature
-// is taken over.
+// salient is a document's k heaviest terms, heaviest first and ties by
+// term: the set its MinHash signature is taken over. It keeps the k best
+// in order as it goes rather than sorting the whole vector, which holds
+// hundreds of terms for k of 24 (BENCHMARKS.md, "Profiles and fixes").
 func salient(vec vector, k int) []int32 {
-	top := slices.Clone(vec)
-	slices.SortFunc(top, func(a, b termWeight) int {
+	if k <= 0 {
+		return nil
+	}
+	heavier := func(a, b termWeight) int {
 		switch {
 		case a.weight > b.weight:
 			return -1
@@ -227,10 +274,22 @@ func salient(vec vector, k int) []int32 {
 			return 1
 		}
 		return int(a.term - b.term)
-	})
-	out := make([]int32, 0, k)
-	for _, t := range top[:min(k, len(top))] {
-		out = append(out, t.term)
+	}
+	top := make([]termWeight, 0, 32) // on the stack for the usual k
+	for _, t := range vec {
+		if len(top) == k {
+			// Most terms are lighter than the k-th: one comparison each.
+			if last := top[k-1]; t.weight < last.weight || t.weight == last.weight && t.term > last.term {
+				continue
+			}
+		}
+		at, _ := slices.BinarySearchFunc(top, t, heavier)
+		top = slices.Insert(top, at, t)
+		top = top[:min(len(top), k)]
+	}
+	out := make([]int32, len(top))
+	for i, t := range top {
+		out[i] = t.term
 	}
 	return out
 }
