@@ -104,8 +104,38 @@ type Rendered struct {
 var _ digest.Personalizer = (*Rendered)(nil)
 
 // Render renders the edition's HTML with hermes (and its CSS inlining) and
-// its plain text, once.
+// its plain text, once, with markers where each reader's values go.
 func (r *Renderer) Render(e digest.Edition) (*Rendered, error) {
+	htmlPart, text, err := r.render(e, &marks)
+	if err != nil {
+		return nil, err
+	}
+	return &Rendered{
+		Subject:   e.Subject,
+		Preheader: e.Preheader,
+		html:      split(htmlPart),
+		text:      split(text),
+		htmlSize:  len(htmlPart),
+		textSize:  len(text),
+	}, nil
+}
+
+// RenderFor renders the whole email for one reader, hermes and CSS
+// inlining included: what a sender without a render-once step does for
+// every reader. The send path never calls it; it is the yardstick that
+// Personalize is measured and tested against, and must equal it.
+func (r *Renderer) RenderFor(e digest.Edition, rec digest.Personal) (digest.Copy, error) {
+	values := [numMarks]string{greeting(rec.Name), rec.UnsubscribeURL, rec.ViewURL}
+	htmlPart, text, err := r.render(e, &values)
+	if err != nil {
+		return digest.Copy{}, err
+	}
+	return digest.Copy{Subject: e.Subject, Preheader: e.Preheader, HTML: htmlPart, Text: text}, nil
+}
+
+// render renders both parts with the given per-reader values: the markers,
+// or one reader's own.
+func (r *Renderer) render(e digest.Edition, values *[numMarks]string) (htmlPart, text string, err error) {
 	h := hermeslib.Hermes{
 		Theme: Theme{},
 		Product: hermeslib.Product{
@@ -114,23 +144,15 @@ func (r *Renderer) Render(e digest.Edition) (*Rendered, error) {
 			Copyright: r.cfg.PostalAddress,
 		},
 	}
-	htmlPart, err := h.GenerateHTML(r.email(e))
+	htmlPart, err = h.GenerateHTML(r.email(e, values))
 	if err != nil {
-		return nil, fmt.Errorf("render html: %w", err)
+		return "", "", fmt.Errorf("render html: %w", err)
 	}
-	var text strings.Builder
-	if err := r.text.Execute(&text, r.textView(e)); err != nil {
-		return nil, fmt.Errorf("render text: %w", err)
+	var b strings.Builder
+	if err := r.text.Execute(&b, r.textView(e, values)); err != nil {
+		return "", "", fmt.Errorf("render text: %w", err)
 	}
-	out := &Rendered{
-		Subject:   e.Subject,
-		Preheader: e.Preheader,
-		html:      split(htmlPart),
-		text:      split(text.String()),
-		htmlSize:  len(htmlPart),
-		textSize:  text.Len(),
-	}
-	return out, nil
+	return htmlPart, b.String(), nil
 }
 
 // dateLine is the masthead's date, "Thursday 26 November 2026".
@@ -150,10 +172,7 @@ func (r *Rendered) Personalize(rec digest.Personal) (digest.Copy, error) {
 			return digest.Copy{}, fmt.Errorf("%w: %q", ErrUnsafeURL, u)
 		}
 	}
-	greeting := "Hi there,"
-	if name := strings.TrimSpace(strings.Map(dropControl, rec.Name)); name != "" {
-		greeting = "Hi " + name + ","
-	}
+	greeting := greeting(rec.Name)
 	htmlValues := [numMarks]string{html.EscapeString(greeting), html.EscapeString(rec.UnsubscribeURL), html.EscapeString(rec.ViewURL)}
 	textValues := [numMarks]string{greeting, rec.UnsubscribeURL, rec.ViewURL}
 	return digest.Copy{
@@ -162,6 +181,14 @@ func (r *Rendered) Personalize(rec digest.Personal) (digest.Copy, error) {
 		HTML:      join(r.html, &htmlValues, r.htmlSize),
 		Text:      join(r.text, &textValues, r.textSize),
 	}, nil
+}
+
+// greeting opens a reader's email, by name when there is one.
+func greeting(name string) string {
+	if name = strings.TrimSpace(strings.Map(dropControl, name)); name != "" {
+		return "Hi " + name + ","
+	}
+	return "Hi there,"
 }
 
 func dropControl(r rune) rune {
@@ -177,6 +204,8 @@ type segment struct {
 	mark int // index into the values, or -1
 }
 
+// numMarks is how many per-reader values there are: the greeting, the
+// unsubscribe link and the view-in-browser link, in that order.
 const numMarks = 3
 
 var marks = [numMarks]string{markGreeting, markUnsubscribe, markView}

@@ -22,7 +22,11 @@ import (
 //	related   title, URL, "first" or "", "last" or ""
 //	story-end
 //	footer    why the reader gets this, postal address, unsubscribe URL, view URL
-func (r *Renderer) email(e digest.Edition) hermeslib.Email {
+//
+// values are the reader's greeting, unsubscribe and view URLs, or the
+// markers that stand for them.
+func (r *Renderer) email(e digest.Edition, values *[numMarks]string) hermeslib.Email {
+	greeting, unsubscribe, view := values[0], values[1], values[2]
 	var rows [][]hermeslib.Entry
 	row := func(kind string, values ...string) {
 		entries := make([]hermeslib.Entry, 0, len(values)+1)
@@ -38,7 +42,7 @@ func (r *Renderer) email(e digest.Edition) hermeslib.Email {
 		}
 		return ""
 	}
-	row("edition", e.Subject, e.Preheader, dateLine(e.Date), markView)
+	row("edition", e.Subject, e.Preheader, dateLine(e.Date), view)
 	for i, s := range e.Stories {
 		row("story", s.Anchor, s.Title, s.URL, s.Source, s.Section, s.Lead, flag(i == 0, "top"))
 		for j, a := range s.Also {
@@ -49,9 +53,9 @@ func (r *Renderer) email(e digest.Edition) hermeslib.Email {
 		}
 		row("story-end")
 	}
-	row("footer", r.cfg.Reason, r.cfg.PostalAddress, markUnsubscribe, markView)
+	row("footer", r.cfg.Reason, r.cfg.PostalAddress, unsubscribe, view)
 	return hermeslib.Email{Body: hermeslib.Body{
-		Name:   markGreeting,
+		Name:   greeting,
 		Intros: []string{e.Intro},
 		Table:  hermeslib.Table{Data: rows},
 	}}
@@ -78,12 +82,13 @@ type textStory struct {
 	Lead, Also, Related []string
 }
 
-func (r *Renderer) textView(e digest.Edition) textView {
+func (r *Renderer) textView(e digest.Edition, values *[numMarks]string) textView {
+	greeting, unsubscribe, view := values[0], values[1], values[2]
 	v := textView{
 		Product:  r.cfg.ProductName,
 		Date:     dateLine(e.Date),
 		Rule:     strings.Repeat("=", textWidth),
-		Greeting: markGreeting,
+		Greeting: greeting,
 		Intro:    wrap(e.Intro, textWidth, ""),
 	}
 	ref := func(u string) string {
@@ -110,7 +115,7 @@ func (r *Renderer) textView(e digest.Edition) textView {
 		}
 		v.Stories = append(v.Stories, ts)
 	}
-	v.Footer = append(wrap(r.cfg.Reason, textWidth, ""), "Unsubscribe"+ref(markUnsubscribe)+" · View in your browser"+ref(markView))
+	v.Footer = append(wrap(r.cfg.Reason, textWidth, ""), "Unsubscribe"+ref(unsubscribe)+" · View in your browser"+ref(view))
 	v.Footer = append(v.Footer, wrap(r.cfg.PostalAddress, textWidth, "")...)
 	return v
 }

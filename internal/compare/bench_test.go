@@ -28,13 +28,13 @@ func BenchmarkEmail(b *testing.B) {
 	recs := readers(1000)
 	var peer float64
 	b.Run("full-render-per-reader", func(b *testing.B) {
-		r, err := NewPeerRenderer(emailConfig())
+		r, err := hermes.NewRenderer(emailConfig())
 		if err != nil {
 			b.Fatal(err)
 		}
 		for b.Loop() {
 			for _, rec := range recs {
-				if _, err := r.Render(e, rec); err != nil {
+				if _, err := r.RenderFor(e, rec); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -2,7 +2,7 @@
 // approach a peer would take, on the same input in one benchmark run:
 //
 //   - the email: a full hermes render for every recipient, the reader's
-//     name and links in the template (PeerRenderer), against rendering the
+//     name and links in the template (hermes.Renderer.RenderFor), against rendering the
 //     edition once and splicing each reader's values in
 //     (hermes.Rendered.Personalize);
 //   - same-event clustering: digest's clusterer, driven through
