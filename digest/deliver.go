@@ -26,12 +26,6 @@ type DeliveryConfig struct {
 	// Rate is the sending rate, in messages a second, that the run stays
 	// under (the account's MaxSendRate); 0 means no limit.
 	Rate float64
-	// MaxRate, above Rate, lets the sending speed up towards it while the
-	// service accepts every send, and slow back down when it throttles:
-	// for one of several senders that share an account's rate, whose
-	// share (Rate) would leave the rate unused whenever the others are
-	// idle.
-	MaxRate float64
 	// MaxSends is how many messages this run may send before the day's
 	// quota is spent; 0 means no limit.
 	MaxSends int
@@ -90,7 +84,7 @@ func NewDeliverer(cfg DeliveryConfig, sender Sender, ledger Ledger, tokens *Toke
 		return nil, errors.New("delivery config: a sender and unsubscribe tokens are required")
 	}
 	return &Deliverer{cfg: cfg, sender: sender, ledger: ledger, tokens: tokens, logger: logger,
-		limiter: newLimiter(cfg.Rate, cfg.MaxRate)}, nil
+		limiter: newLimiter(cfg.Rate)}, nil
 }
 
 // Issue is one edition to send: its id (the ledger's key), the rendered
@@ -456,29 +450,22 @@ func retry(ctx context.Context, n int, base time.Duration, f func() error) error
 }
 
 // limiter spaces sends to stay under a rate. A throttled answer slows it
-// down by a fifth, to no slower than an eighth of the rate it started at;
-// every send that goes through brings it a thirty-second of the way back
-// towards its ceiling: the configured rate, or MaxRate when a run may
-// take more than its share. It settles just under what the service
-// accepts.
+// down by a fifth, to no slower than an eighth of the rate; every send
+// that goes through brings it a thirty-second of the way back, so that it
+// settles just under what the service accepts.
 type limiter struct {
 	mu       sync.Mutex
-	fastest  time.Duration // the ceiling's interval; 0 means no limit
-	slowest  time.Duration
+	fastest  time.Duration // the rate's interval; 0 means no limit
 	interval time.Duration
 	next     time.Time
 }
 
-func newLimiter(rate, maxRate float64) *limiter {
+func newLimiter(rate float64) *limiter {
 	if rate <= 0 {
 		return &limiter{}
 	}
-	start := time.Duration(float64(time.Second) / rate)
-	fastest := start
-	if maxRate > rate {
-		fastest = time.Duration(float64(time.Second) / maxRate)
-	}
-	return &limiter{fastest: fastest, slowest: 8 * start, interval: start}
+	iv := time.Duration(float64(time.Second) / rate)
+	return &limiter{fastest: iv, interval: iv}
 }
 
 func (l *limiter) wait(ctx context.Context) error {
@@ -501,7 +488,7 @@ func (l *limiter) throttled() {
 		return
 	}
 	l.mu.Lock()
-	l.interval = min(l.interval*5/4, l.slowest)
+	l.interval = min(l.interval*5/4, 8*l.fastest)
 	l.mu.Unlock()
 }
 

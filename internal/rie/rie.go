@@ -298,12 +298,41 @@ func Start(t testing.TB, bootstrap string, env []string) *Function {
 // setting must cover, which the emulator's REPORT only repeats. It is an
 // error before the first invoke has started the runtime. Linux only.
 func (f *Function) Usage() (procstat.Usage, error) {
-	procs, err := filepath.Glob("/proc/[0-9]*")
+	pid, err := f.runtimePID()
 	if err != nil {
 		return procstat.Usage{}, err
 	}
+	return procstat.Read(pid)
+}
+
+// Kill ends the function's runtime process with SIGKILL, at once and
+// whatever it is doing, as Lambda ends a function that runs out of time
+// or memory, or as a crash does: nothing of the function runs after it.
+// The invoke in flight, if any, answers with the emulator's error for a
+// runtime that exited (Result.Err), and the next invoke starts the runtime
+// afresh, a cold start. It is an error when no runtime runs. Linux only.
+func (f *Function) Kill() error {
+	pid, err := f.runtimePID()
+	if err != nil {
+		return err
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		return fmt.Errorf("rie: kill the runtime %d: %w", pid, err)
+	}
+	return nil
+}
+
+// runtimePID finds the runtime: the process running the bootstrap whose
+// parent is this function's emulator.
+func (f *Function) runtimePID() (int, error) {
+	procs, err := filepath.Glob("/proc/[0-9]*")
+	if err != nil {
+		return 0, err
+	}
 	for _, dir := range procs {
-		if exe, err := os.Readlink(filepath.Join(dir, "exe")); err != nil || exe != f.bootstrap {
+		// A bootstrap rebuilt in place meanwhile (by another test process)
+		// leaves the running one " (deleted)".
+		if exe, err := os.Readlink(filepath.Join(dir, "exe")); err != nil || strings.TrimSuffix(exe, " (deleted)") != f.bootstrap {
 			continue
 		}
 		pid, err := strconv.Atoi(filepath.Base(dir))
@@ -311,10 +340,10 @@ func (f *Function) Usage() (procstat.Usage, error) {
 			continue
 		}
 		if parent, err := procstat.Parent(pid); err == nil && parent == f.emulator {
-			return procstat.Read(pid)
+			return pid, nil
 		}
 	}
-	return procstat.Usage{}, errors.New("rie: no runtime process of this emulator: not invoked yet, or exited")
+	return 0, errors.New("rie: no runtime process of this emulator: not invoked yet, or exited")
 }
 
 // Logs returns what the emulator and the function have printed so far.
