@@ -20,8 +20,19 @@ type ReaderConfig struct {
 	MaxBytes int64
 	// Concurrency is how many files are read at once.
 	Concurrency int
+	// MaxBytesAtOnce caps the listed bytes of the files being read and
+	// parsed at once (default 4 × MaxBytes). Parsing takes tens of times a
+	// file's size in memory, up to a hundred for some shapes of Markdown
+	// and HTML, so files near the cap are parsed a few at a time, however
+	// many Concurrency allows (BENCHMARKS.md, "Hostile input").
+	MaxBytesAtOnce int64
 	// Lookback is how many earlier days' titles resolve related headlines.
 	Lookback int
+	// KeepIndex keeps each day read in a lookback index beside its
+	// articles (LookbackIndexKey), when the store can write, for the days
+	// after it to read instead of every article; a day without an index
+	// is read whole.
+	KeepIndex bool
 }
 
 // Reader reads a day's articles from a store.
@@ -32,11 +43,15 @@ type Reader struct {
 }
 
 // NewReader returns a Reader; zero config fields take their defaults
-// (2 MiB, 16 files at once, no lookback).
+// (2 MiB, 16 files at once, 8 MiB of them at once, no lookback).
 func NewReader(cfg ReaderConfig, store ArticleStore, logger *slog.Logger) *Reader {
 	if cfg.MaxBytes <= 0 {
 		cfg.MaxBytes = DefaultMaxBytes
 	}
+	if cfg.MaxBytesAtOnce <= 0 {
+		cfg.MaxBytesAtOnce = 4 * cfg.MaxBytes
+	}
+	cfg.MaxBytesAtOnce = max(cfg.MaxBytesAtOnce, cfg.MaxBytes)
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 16
 	}
@@ -68,19 +83,40 @@ func (r *Reader) ReadDay(ctx context.Context, date Date) (Day, error) {
 	for back := 1; back <= r.cfg.Lookback; back++ {
 		// Earlier days only lend their titles: without them some related
 		// headlines stay unlinked, which is no reason to lose the edition.
-		earlier, err := r.readFiles(ctx, date.AddDays(-back))
+		earlier, err := r.lookback(ctx, date.AddDays(-back))
 		if err != nil {
 			r.logger.Warn("earlier day's titles unavailable", "date", date.AddDays(-back).String(), "error", err)
 			continue
 		}
-		for i := range earlier.Articles {
-			corpus.AddArticle(&earlier.Articles[i])
+		for i := range earlier {
+			corpus.AddArticle(&earlier[i])
+		}
+	}
+	if w, ok := r.store.(indexWriter); ok && r.cfg.KeepIndex && len(day.Articles) > 0 {
+		// The index is a saving for later days, never a condition of this
+		// one.
+		if err := writeLookbackIndex(ctx, w, day); err != nil {
+			r.logger.Warn("lookback index not kept", "date", date.String(), "error", err)
 		}
 	}
 	ResolveRelated(day.Articles, corpus)
 	r.logger.Info("read day", "date", date.String(), "articles", len(day.Articles),
 		"skipped", len(day.Skipped), "lookback_days", r.cfg.Lookback, "elapsed", time.Since(start))
 	return day, nil
+}
+
+// lookback is an earlier day's articles as Headlines needs them: from the
+// day's index when there is one, else read whole.
+func (r *Reader) lookback(ctx context.Context, d Date) ([]Article, error) {
+	articles, err := readLookbackIndex(ctx, r.store, d)
+	if err == nil {
+		return articles, nil
+	}
+	if !errors.Is(err, errNoIndex) {
+		r.logger.Warn("lookback index unreadable; reading the day's articles", "date", d.String(), "error", err)
+	}
+	day, err := r.readFiles(ctx, d)
+	return day.Articles, err
 }
 
 // ResolveRelated splits every article's related-headlines run against the
@@ -116,15 +152,27 @@ func (r *Reader) readFiles(ctx context.Context, date Date) (Day, error) {
 	}
 	results := make([]result, len(objects))
 	next := make(chan int)
+	// A file holds its listed size of the budget from the start of its
+	// read to the end of its parse; the files take their turns in key
+	// order. One file always fits, so the loop below never waits on a
+	// budget that nothing in flight will give back.
+	released := make(chan int64, len(objects))
 	var wg sync.WaitGroup
 	for range min(r.cfg.Concurrency, len(objects)) {
 		wg.Go(func() {
 			for i := range next {
 				results[i].article, results[i].err = r.readOne(ctx, objects[i])
+				released <- r.weight(objects[i])
 			}
 		})
 	}
+	free := r.cfg.MaxBytesAtOnce
 	for i := range objects {
+		w := r.weight(objects[i])
+		for free < w {
+			free += <-released
+		}
+		free -= w
 		next <- i
 	}
 	close(next)
@@ -133,8 +181,10 @@ func (r *Reader) readFiles(ctx context.Context, date Date) (Day, error) {
 	day := Day{Date: date}
 	var readFailures int
 	var firstReadErr error
+	ids := map[string]string{} // id → key of the article that has it
 	for i, res := range results {
 		if res.err == nil {
+			uniqueID(&res.article, ids)
 			day.Articles = append(day.Articles, res.article)
 			continue
 		}
@@ -151,6 +201,35 @@ func (r *Reader) readFiles(ctx context.Context, date Date) (Day, error) {
 		return Day{}, fmt.Errorf("read %s: none of its %d files could be read: %w", date, len(objects), firstReadErr)
 	}
 	return day, nil
+}
+
+// uniqueID keeps an article's id when no earlier article of the day (in
+// key order) has it. Otherwise the id is one its file's content claimed, and
+// the article gets the hash of its key instead: pins, drops, anchors and
+// related links find each article by its id.
+func uniqueID(a *Article, ids map[string]string) {
+	if first, taken := ids[a.ID]; taken {
+		id := keyID(a.Key)
+		for ids[id] != "" {
+			id = keyID(id)
+		}
+		a.Warnings = append(a.Warnings, fmt.Sprintf("id %q is already the id of %s: given the id %s", a.ID, first, id))
+		a.ID = id
+	}
+	ids[a.ID] = a.Key
+}
+
+// weight is a file's share of the MaxBytesAtOnce budget: its listed size,
+// the whole cap when the store cannot tell, nothing for a file over the cap,
+// which is refused unread.
+func (r *Reader) weight(info ObjectInfo) int64 {
+	switch {
+	case info.Size < 0:
+		return r.cfg.MaxBytes
+	case info.Size > r.cfg.MaxBytes:
+		return 0
+	}
+	return info.Size
 }
 
 func (r *Reader) readOne(ctx context.Context, info ObjectInfo) (Article, error) {

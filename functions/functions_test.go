@@ -234,7 +234,7 @@ func TestFunctionsUnderTheEmulator(t *testing.T) {
 		if got.Dispatch.Readers != activeReaders || got.Dispatch.Batches != 1 {
 			t.Errorf("dispatched %d readers in %d batches, want %d in 1", got.Dispatch.Readers, got.Dispatch.Batches, activeReaders)
 		}
-		for _, key := range []string{"archive/2026-11-26/index.html", "archive/2026-11-26/edition.json", "archive/index.html", "issues/2026-11-26.json"} {
+		for _, key := range []string{"archive/2026-11-26/index.html", "archive/2026-11-26/edition.json", "archive/index.html", "issues/2026-11-26.json", "articles/index/2026-11-26.json"} {
 			if _, err := st.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}); err != nil {
 				t.Errorf("%s not in the bucket: %v", key, err)
 			}

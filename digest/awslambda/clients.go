@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -40,6 +43,7 @@ func NewClients(cfg aws.Config) Clients {
 			// Local S3 servers answer on one host, not bucket.host.
 			o.UsePathStyle = local
 			o.DisableLogOutputChecksumValidationSkipped = true
+			o.Retryer = s3Retryer()
 		}),
 		SQS:      sqs.NewFromConfig(cfg),
 		DynamoDB: dynamodb.NewFromConfig(cfg),
@@ -48,6 +52,28 @@ func NewClients(cfg aws.Config) Clients {
 		SES: sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { o.Retryer = aws.NopRetryer{} }),
 		SSM: ssm.NewFromConfig(cfg),
 	}
+}
+
+// S3MaxAttempts bounds the tries of one S3 request (the SDK's default is
+// 3): see s3Retryer.
+const S3MaxAttempts = 8
+
+// s3Retryer is the SDK's standard retryer made patient enough for a day's
+// read, thousands of GETs of which each one lost to a passing fault (a
+// SlowDown, a 500, a reset) is an article missing from an edition that is
+// then kept for good. Each request is tried up to S3MaxAttempts times,
+// waiting at most 5 s between tries; and the retry quota, a bucket of 500
+// tokens shared by every request of the client, is off: a burst of
+// faults would empty it within a few dozen retries, after which every
+// later fault of the day's read would lose its article at the first try.
+// An S3 that fails every read still fails the run, within its timeout.
+// AWS_MAX_ATTEMPTS, if set, still overrides the attempts.
+func s3Retryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = S3MaxAttempts
+		o.MaxBackoff = 5 * time.Second
+		o.RateLimiter = ratelimit.None
+	})
 }
 
 // Setup is a function's cold start: its configuration from the

@@ -31,7 +31,7 @@ type Digest struct {
 // NewDigest wires the function to its bucket, tables and queue.
 func NewDigest(cfg DigestConfig, c Clients, logger *slog.Logger) (*Digest, error) {
 	ed, err := newEditions(editionSettings{Bucket: cfg.Bucket, TimeZone: cfg.TimeZone, MaxStories: cfg.MaxStories,
-		ProductName: cfg.ProductName, SiteURL: cfg.SiteURL, PostalAddress: cfg.PostalAddress, ArchiveURL: cfg.ArchiveURL}, c.S3, logger)
+		ProductName: cfg.ProductName, SiteURL: cfg.SiteURL, PostalAddress: cfg.PostalAddress, ArchiveURL: cfg.ArchiveURL}, true, c.S3, logger)
 	if err != nil {
 		return nil, err
 	}

@@ -44,7 +44,10 @@ type editions struct {
 	renderer *hermes.Renderer
 }
 
-func newEditions(s editionSettings, client *s3.Client, logger *slog.Logger) (*editions, error) {
+// newEditions builds what makes editions; keepIndex keeps each day's
+// lookback index in the bucket (the digest function may write there, the
+// preview only reads).
+func newEditions(s editionSettings, keepIndex bool, client *s3.Client, logger *slog.Logger) (*editions, error) {
 	loc, err := time.LoadLocation(s.TimeZone)
 	if err != nil {
 		return nil, fmt.Errorf("TIME_ZONE %q: %w", s.TimeZone, err)
@@ -57,7 +60,7 @@ func newEditions(s editionSettings, client *s3.Client, logger *slog.Logger) (*ed
 	return &editions{
 		settings: s,
 		location: loc,
-		reader:   digest.NewReader(digest.ReaderConfig{Concurrency: 32, Lookback: 3}, store, logger),
+		reader:   digest.NewReader(digest.ReaderConfig{Concurrency: 32, Lookback: 3, KeepIndex: keepIndex}, store, logger),
 		builder:  digest.NewBuilder(digest.BuildConfig{MaxStories: s.MaxStories, ArchiveBaseURL: s.ArchiveURL}, logger),
 		renderer: renderer,
 	}, nil
