@@ -116,4 +116,9 @@ func (r *Reader) ReadEditorial(ctx context.Context, d Date) (Editorial, error) {
 	return e, nil
 }
 
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
+// isControl reports the characters no header may hold: the C0 and C1
+// controls and DEL, and the Unicode line and paragraph separators, which
+// some clients show as line breaks.
+func isControl(r rune) bool {
+	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029'
+}

@@ -69,7 +69,7 @@ type FeedbackResult struct {
 func (f *Feedback) Handle(ctx context.Context, message []byte) (FeedbackResult, error) {
 	var n sesNotification
 	if err := json.Unmarshal(message, &n); err != nil {
-		return FeedbackResult{}, fmt.Errorf("feedback: not an SES notification: %w", err)
+		return FeedbackResult{}, fmt.Errorf("feedback: not an SES notification: %s", jsonProblem(err))
 	}
 	kind := n.NotificationType
 	if kind == "" {
@@ -146,6 +146,25 @@ func (f *Feedback) softBounce(ctx context.Context, res *FeedbackResult, email st
 	}
 	reason := fmt.Sprintf("%d transient bounces within %d days", recent, int(softBounceWindow.Hours()/24))
 	return f.suppress(ctx, res, email, StatusBounced, reason, at)
+}
+
+// jsonProblem says what is wrong with a notification without quoting
+// it: the error of a value that does not parse (a time) quotes the value,
+// and a notification may carry the original message's headers, the
+// reader's unsubscribe link among them, which must not reach the logs.
+func jsonProblem(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var parse *time.ParseError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("invalid JSON at byte %d", syntax.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("field %s: want %s, got a JSON %s", typ.Field, typ.Type, typ.Value)
+	case errors.As(err, &parse):
+		return "a time that cannot be read"
+	}
+	return "a value that cannot be read"
 }
 
 func whenOr(t time.Time) time.Time {

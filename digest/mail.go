@@ -3,6 +3,7 @@ package digest
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"mime"
@@ -405,8 +406,41 @@ func checkHeaderName(name string) error {
 }
 
 // encodeText encodes unstructured header text as RFC 2047 encoded words
-// when it is not ASCII.
-func encodeText(s string) string { return mime.QEncoding.Encode("utf-8", s) }
+// when it is not ASCII, or when it holds "=?" (see encodeWords).
+func encodeText(s string) string {
+	if strings.Contains(s, "=?") {
+		return encodeWords(s)
+	}
+	return mime.QEncoding.Encode("utf-8", s)
+}
+
+// encodeWords encodes s as base64 encoded words, whatever it holds. Text
+// with "=?" in it goes this way even when it is ASCII: left as it is, a
+// reader's client would take "=?utf-8?q?Hi=0D=0ABcc:_x?=" in a subject or
+// a display name for an encoded word of ours and show what it decodes to,
+// a line break included. Encoded, it shows as it was typed.
+func encodeWords(s string) string {
+	// 45 bytes are 60 base64 characters: a word of 72, within RFC 2047's 75.
+	const maxBytes = 45
+	var b strings.Builder
+	for s != "" {
+		n := len(s)
+		if n > maxBytes {
+			n = maxBytes
+			for n > 1 && !utf8.RuneStart(s[n]) {
+				n--
+			}
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString("=?utf-8?b?")
+		b.WriteString(base64.StdEncoding.EncodeToString([]byte(s[:n])))
+		b.WriteString("?=")
+		s = s[n:]
+	}
+	return b.String()
+}
 
 // formatAddress checks a mailbox and formats it, its display name quoted
 // or encoded as needed.
@@ -423,6 +457,9 @@ func formatAddress(field string, a Address) (string, error) {
 	parsed, err := mail.ParseAddress(a.Email)
 	if err != nil || parsed.Name != "" || parsed.Address != a.Email {
 		return "", fmt.Errorf("%w: header %s: %q is not a bare email address", ErrInvalidMail, field, a.Email)
+	}
+	if strings.Contains(a.Name, "=?") {
+		return encodeWords(a.Name) + " " + (&mail.Address{Address: a.Email}).String(), nil
 	}
 	return (&mail.Address{Name: a.Name, Address: a.Email}).String(), nil
 }
@@ -466,7 +503,7 @@ func formatListID(name, id string) (string, error) {
 	if name == "" {
 		return "<" + id + ">", nil
 	}
-	phrase := mime.QEncoding.Encode("utf-8", name)
+	phrase := encodeText(name)
 	if phrase == name {
 		phrase = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(name) + `"`
 	}

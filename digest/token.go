@@ -36,8 +36,9 @@ func (t *Tokens) Sign(list, email string) string {
 
 func (t *Tokens) mac(list, email string) []byte {
 	m := hmac.New(sha256.New, t.key)
-	// A zero byte cannot occur in either part, so no two pairs sign the
-	// same bytes.
+	// The parts are joined by a zero byte, which Verify refuses in either,
+	// so that no two pairs sign the same bytes: ("a\x00b", "c") would
+	// otherwise share its token with ("a", "b\x00c").
 	m.Write([]byte(list))
 	m.Write([]byte{0})
 	m.Write([]byte(EmailKey(email)))
@@ -48,7 +49,7 @@ func (t *Tokens) mac(list, email string) []byte {
 // constant time.
 func (t *Tokens) Verify(list, email, token string) bool {
 	got, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil {
+	if err != nil || strings.IndexByte(list, 0) >= 0 || strings.IndexByte(email, 0) >= 0 {
 		return false
 	}
 	return hmac.Equal(got, t.mac(list, email))

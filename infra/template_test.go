@@ -934,6 +934,80 @@ func TestFunctionURLs(t *testing.T) {
 	}
 }
 
+// TestPreviewURLNeedsIAM: the editors' preview shows editions before they
+// are sent and mails test copies, so its Function URL takes only SigV4
+// requests of principals the account allows. Nothing in the template may
+// open it: no AuthType NONE, no resource-policy statement for everyone,
+// no API Gateway event beside the URL.
+func TestPreviewURLNeedsIAM(t *testing.T) {
+	raw := rawTemplate(t)
+	preview := resource(t, raw, "PreviewFunction", "AWS::Serverless::Function")
+	if got := dig(preview, "Properties", "FunctionUrlConfig", "AuthType"); got != "AWS_IAM" {
+		t.Errorf("PreviewFunction FunctionUrlConfig.AuthType %v, want AWS_IAM", got)
+	}
+	events, _ := dig(preview, "Properties", "Events").(map[string]any)
+	for name, ev := range events {
+		if typ, _ := dig(ev, "Type").(string); typ == "Api" || typ == "HttpApi" {
+			t.Errorf("PreviewFunction event %s is an %s: an endpoint beside the IAM URL", name, typ)
+		}
+	}
+	// mentions reports whether v names the resource anywhere (Ref,
+	// GetAtt, Sub), so that a permission on it by any spelling is found.
+	var mentions func(v any, id string) bool
+	mentions = func(v any, id string) bool {
+		switch v := v.(type) {
+		case string:
+			return strings.Contains(v, id)
+		case []any:
+			return slices.ContainsFunc(v, func(x any) bool { return mentions(x, id) })
+		case map[string]any:
+			for k, x := range v {
+				if strings.Contains(k, id) || mentions(x, id) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	everyone := func(principal any) bool {
+		if principal == "*" {
+			return true
+		}
+		for _, p := range asList(dig(principal, "AWS")) {
+			if p == "*" {
+				return true
+			}
+		}
+		return false
+	}
+	resources, _ := raw["Resources"].(map[string]any)
+	for id, r := range resources {
+		props, _ := dig(r, "Properties").(map[string]any)
+		switch dig(r, "Type") {
+		case "AWS::Lambda::Permission":
+			if !mentions(props["FunctionName"], "PreviewFunction") {
+				continue
+			}
+			action, _ := props["Action"].(string)
+			if everyone(props["Principal"]) || props["FunctionUrlAuthType"] == "NONE" {
+				t.Errorf("%s lets everyone %s the preview (Principal %v, FunctionUrlAuthType %v)", id, action, props["Principal"], props["FunctionUrlAuthType"])
+			}
+		case "AWS::Lambda::Url":
+			if mentions(props["TargetFunctionArn"], "PreviewFunction") && props["AuthType"] != "AWS_IAM" {
+				t.Errorf("%s: a Function URL of the preview with AuthType %v", id, props["AuthType"])
+			}
+		case "AWS::Serverless::Function":
+			for _, st := range functionStatements(t, raw, id) {
+				for _, a := range st.actions {
+					if strings.HasPrefix(a, "lambda:InvokeFunction") && slices.ContainsFunc(st.resources, func(r any) bool { return mentions(r, "PreviewFunction") }) {
+						t.Errorf("%s %s: %s on the preview", id, st.sid, a)
+					}
+				}
+			}
+		}
+	}
+}
+
 // adapterNames reads the DynamoDB adapter's key and expiry attribute names
 // from its source (digest/dynamodb/tables.go), where they are unexported.
 func adapterNames(t *testing.T) map[string]string {

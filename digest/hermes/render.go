@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"html"
 	"net/url"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
@@ -136,6 +137,7 @@ func (r *Renderer) RenderFor(e digest.Edition, rec digest.Personal) (digest.Copy
 // render renders both parts with the given per-reader values: the markers,
 // or one reader's own.
 func (r *Renderer) render(e digest.Edition, values *[numMarks]string) (htmlPart, text string, err error) {
+	e = withoutMarks(e)
 	h := hermeslib.Hermes{
 		Theme: Theme{},
 		Product: hermeslib.Product{
@@ -196,6 +198,55 @@ func dropControl(r rune) rune {
 		return -1
 	}
 	return r
+}
+
+// withoutMarks returns the edition with every marker in its text broken
+// by a word joiner (U+2060, which shows as nothing). The markers are plain
+// words, and article text is the outlets': a story linked to
+// https://outlet.example/?u=zzndunsubscribe7 would otherwise have each
+// reader's unsubscribe link, token and address, spliced into its link, and
+// their name for zzndgreeting7, for the outlet to collect. The edition is
+// copied only when one of its strings holds a marker.
+func withoutMarks(e digest.Edition) digest.Edition {
+	has := false
+	visitText(&e, func(s *string) { has = has || strings.Contains(*s, "zznd") })
+	if !has {
+		return e
+	}
+	e.Stories = slices.Clone(e.Stories)
+	for i := range e.Stories {
+		e.Stories[i].Also = slices.Clone(e.Stories[i].Also)
+		e.Stories[i].Related = slices.Clone(e.Stories[i].Related)
+	}
+	visitText(&e, func(s *string) {
+		for _, m := range marks {
+			*s = strings.ReplaceAll(*s, m, m[:2]+"\u2060"+m[2:])
+		}
+	})
+	return e
+}
+
+// visitText calls f on every string of the edition that is rendered.
+func visitText(e *digest.Edition, f func(*string)) {
+	for _, s := range []*string{&e.Subject, &e.Preheader, &e.Intro} {
+		f(s)
+	}
+	for i := range e.Stories {
+		s := &e.Stories[i]
+		for _, p := range []*string{&s.Anchor, &s.Title, &s.URL, &s.Source, &s.Section, &s.Lead} {
+			f(p)
+		}
+		for j := range s.Also {
+			for _, p := range []*string{&s.Also[j].Source, &s.Also[j].Title, &s.Also[j].URL} {
+				f(p)
+			}
+		}
+		for j := range s.Related {
+			for _, p := range []*string{&s.Related[j].Title, &s.Related[j].URL} {
+				f(p)
+			}
+		}
+	}
 }
 
 // A segment is literal text followed by a marker's value, or none.

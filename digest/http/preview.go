@@ -174,7 +174,10 @@ func (p *Preview) serveTestSend(w http.ResponseWriter, r *http.Request) {
 				writeJSON(w, http.StatusForbidden, answer)
 				return
 			}
-			answer.To = append(answer.To, p.editors[i])
+			// The configured address, never the one asked for, and once.
+			if !slices.Contains(answer.To, p.editors[i]) {
+				answer.To = append(answer.To, p.editors[i])
+			}
 		}
 	}
 	report, err := p.testSend(r.Context(), answer.Date, answer.To)
