@@ -28,6 +28,9 @@ func ArchiveURL(base string, d Date) string {
 	return strings.TrimRight(base, "/") + "/" + d.String() + "/"
 }
 
+// ArchiveEditionKey is where the archive keeps a day's edition as JSON.
+func ArchiveEditionKey(d Date) string { return "archive/" + d.String() + "/edition.json" }
+
 // archived is one edition in the archive's list.
 type archived struct {
 	Date    Date   `json:"date"`
@@ -50,7 +53,7 @@ func Publish(ctx context.Context, store ArchiveStore, e Edition, page []byte) er
 	if err := store.Put(ctx, dir+"index.html", page, "text/html; charset=utf-8"); err != nil {
 		return fmt.Errorf("publish %s: %w", dir, err)
 	}
-	if err := store.Put(ctx, dir+"edition.json", data, "application/json"); err != nil {
+	if err := store.Put(ctx, ArchiveEditionKey(e.Date), data, "application/json"); err != nil {
 		return fmt.Errorf("publish %s: %w", dir, err)
 	}
 

@@ -3,6 +3,7 @@ package digest
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -468,7 +469,11 @@ func BuildDay(ctx context.Context, reader *Reader, builder *Builder, day Date) (
 		return Edition{}, fmt.Errorf("%w for %s", ErrNoArticles, day)
 	}
 	ed, err := reader.ReadEditorial(ctx, day)
-	if err != nil {
+	var unread errRead
+	switch {
+	case errors.As(err, &unread):
+		return Edition{}, fmt.Errorf("the editors' file for %s could not be read: %w", day, err)
+	case err != nil:
 		d.Skipped = append(d.Skipped, Skipped{Key: EditorialKey(day), Error: err.Error() + " (the edition was built without it)"})
 	}
 	return builder.Build(d, ed), nil

@@ -98,13 +98,15 @@ func (r *Reader) ReadEditorial(ctx context.Context, d Date) (Editorial, error) {
 	if errors.Is(err, ErrNotFound) {
 		return Editorial{}, nil
 	}
+	// A file that could not be read is not a broken file: building
+	// without the editor's pins and drops would send the wrong edition.
 	if err != nil {
-		return Editorial{}, fmt.Errorf("%s: %w", key, err)
+		return Editorial{}, fmt.Errorf("%s: %w", key, errRead{err})
 	}
 	defer obj.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(obj.Body, 1<<20+1))
 	if err != nil {
-		return Editorial{}, fmt.Errorf("%s: %w", key, err)
+		return Editorial{}, fmt.Errorf("%s: %w", key, errRead{err})
 	}
 	if len(data) > 1<<20 {
 		return Editorial{}, fmt.Errorf("%s: over 1 MiB", key)

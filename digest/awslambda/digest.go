@@ -22,7 +22,7 @@ import (
 // queues the list.
 type Digest struct {
 	editions   *editions
-	bucket     digest.ArchiveStore
+	bucket     issueStore
 	dispatcher *digest.Dispatcher
 	now        func() time.Time
 	logger     *slog.Logger
@@ -122,44 +122,71 @@ func (h *Digest) Handle(ctx context.Context, ev events.EventBridgeEvent) (Digest
 	return res, nil
 }
 
-// issue is the day's rendered email: the one kept by an earlier run, or a
-// new build, published to the archive and kept.
+// issue is the day's issue: the one kept by an earlier or a concurrent
+// run, or a new build. Of two runs building a day at once, the first to
+// keep its issue wins and both go on with it. The archive is published
+// from the kept issue when this run kept it, or when it is missing (a run
+// that died between keeping and publishing), so that it always shows what
+// the readers get.
 func (h *Digest) issue(ctx context.Context, day digest.Date, res *DigestResult) (*hermes.Rendered, error) {
-	rendered, err := readIssue(ctx, h.bucket, day)
+	kept, err := readIssue(ctx, h.bucket, day)
 	switch {
 	case err == nil:
 		res.Stored = true
-		return rendered, nil
 	case !errors.Is(err, digest.ErrNotFound):
 		return nil, err
+	default:
+		if kept, err = h.build(ctx, day, res); err != nil {
+			return nil, err
+		}
 	}
+	if !res.Stored || !h.archived(ctx, day) {
+		page, err := h.editions.webCopy(kept.Email, day)
+		if err != nil {
+			return nil, err
+		}
+		if err := digest.Publish(ctx, h.bucket, kept.Edition, []byte(page.HTML)); err != nil {
+			return nil, err
+		}
+	}
+	return kept.Email, nil
+}
 
+// build builds and renders the day and keeps it as the day's issue,
+// unless another run kept one first: then that one is the day's.
+func (h *Digest) build(ctx context.Context, day digest.Date, res *DigestResult) (storedIssue, error) {
 	e, err := h.editions.build(ctx, day)
 	if err != nil {
-		return nil, err
+		return storedIssue{}, err
 	}
 	res.Stories, res.Skipped = len(e.Stories), e.Skipped
 	for _, s := range e.Skipped {
 		h.logger.WarnContext(ctx, "file passed over", "date", res.Date, "key", s.Key, "error", s.Error)
 	}
-	rendered, err = h.editions.renderer.Render(e)
+	rendered, err := h.editions.renderer.Render(e)
 	if err != nil {
-		return nil, err
+		return storedIssue{}, err
 	}
-	page, err := h.editions.webCopy(rendered, day)
+	issue := storedIssue{Edition: e, Email: rendered}
+	data, err := json.Marshal(issue)
 	if err != nil {
-		return nil, err
+		return storedIssue{}, err
 	}
-	if err := digest.Publish(ctx, h.bucket, e, []byte(page.HTML)); err != nil {
-		return nil, err
+	wrote, err := h.bucket.PutIfAbsent(ctx, issueKey(day), data, "application/json")
+	if err != nil || wrote {
+		return issue, err
 	}
-	data, err := json.Marshal(rendered)
+	h.logger.InfoContext(ctx, "another run kept the day's issue first; going on with it", "date", res.Date)
+	res.Stored = true
+	return readIssue(ctx, h.bucket, day)
+}
+
+// archived says whether the day's edition is in the archive.
+func (h *Digest) archived(ctx context.Context, day digest.Date) bool {
+	obj, err := h.bucket.Open(ctx, digest.ArchiveEditionKey(day))
 	if err != nil {
-		return nil, err
+		return false
 	}
-	// Kept last: its presence means the day is built and published.
-	if err := h.bucket.Put(ctx, issueKey(day), data, "application/json"); err != nil {
-		return nil, err
-	}
-	return rendered, nil
+	obj.Body.Close()
+	return true
 }

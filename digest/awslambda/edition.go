@@ -78,21 +78,38 @@ func (e *editions) webCopy(rendered *hermes.Rendered, day digest.Date) (digest.C
 	return rendered.Personalize(digest.WebPersonal(e.settings.SiteURL, e.settings.ArchiveURL, day))
 }
 
-// readIssue reads a day's kept email; a day not built yet is an error
+// storedIssue is a day's issue as the digest function keeps it: the
+// edition, from which the archive is published, and its email rendered
+// once, which the send functions personalize.
+type storedIssue struct {
+	Edition digest.Edition   `json:"edition"`
+	Email   *hermes.Rendered `json:"email"`
+}
+
+// issueStore keeps issues: the first of two writers of a day's issue wins.
+type issueStore interface {
+	digest.ArchiveStore
+	PutIfAbsent(ctx context.Context, key string, body []byte, contentType string) (bool, error)
+}
+
+// readIssue reads a day's kept issue; a day not built yet is an error
 // wrapping digest.ErrNotFound.
-func readIssue(ctx context.Context, store digest.ArchiveStore, day digest.Date) (*hermes.Rendered, error) {
+func readIssue(ctx context.Context, store digest.ArchiveStore, day digest.Date) (storedIssue, error) {
 	obj, err := store.Open(ctx, issueKey(day))
 	if err != nil {
-		return nil, err
+		return storedIssue{}, err
 	}
 	defer obj.Body.Close()
 	data, err := io.ReadAll(obj.Body)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", issueKey(day), err)
+		return storedIssue{}, fmt.Errorf("read %s: %w", issueKey(day), err)
 	}
-	var r hermes.Rendered
-	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("read %s: %w", issueKey(day), err)
+	var issue storedIssue
+	if err := json.Unmarshal(data, &issue); err != nil {
+		return storedIssue{}, fmt.Errorf("read %s: %w", issueKey(day), err)
 	}
-	return &r, nil
+	if issue.Email == nil {
+		return storedIssue{}, fmt.Errorf("read %s: no email", issueKey(day))
+	}
+	return issue, nil
 }

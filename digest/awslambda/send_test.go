@@ -55,12 +55,13 @@ func newTestSend(t *testing.T) (*Send, *scriptedSender) {
 		t.Fatal(err)
 	}
 	day := digest.Date{Year: 2026, Month: 11, Day: 26}
-	rendered, err := renderer.Render(digest.Edition{Date: day, Subject: "Nov 26: the tram vote", Stories: []digest.Story{
-		{Anchor: "a", Title: "Council approves the tram", URL: "https://news.example/a", Source: "Civic Wire", Lead: "It passed."}}})
+	edition := digest.Edition{Date: day, Subject: "Nov 26: the tram vote", Stories: []digest.Story{
+		{Anchor: "a", Title: "Council approves the tram", URL: "https://news.example/a", Source: "Civic Wire", Lead: "It passed."}}}
+	rendered, err := renderer.Render(edition)
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := json.Marshal(rendered)
+	data, err := json.Marshal(storedIssue{Edition: edition, Email: rendered})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,6 +82,26 @@ func (s *Store) Open(_ context.Context, key string) (digest.Object, error) {
 	return digest.Object{Body: f, Size: info.Size()}, nil
 }
 
+// PutIfAbsent writes the object unless the key holds one already, and
+// reports whether it wrote: of two writers, the first wins and both know.
+func (s *Store) PutIfAbsent(_ context.Context, key string, body []byte, _ string) (bool, error) {
+	if err := s.root.MkdirAll(path.Dir(key), 0o755); err != nil {
+		return false, err
+	}
+	tmp := fmt.Sprintf("%s.tmp-%d", key, time.Now().UnixNano())
+	if err := s.root.WriteFile(tmp, body, 0o644); err != nil {
+		return false, err
+	}
+	defer s.root.Remove(tmp)
+	// A hard link is created whole or not at all, and never over an
+	// existing name.
+	err := s.root.Link(tmp, key)
+	if errors.Is(err, iofs.ErrExist) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // Put writes a whole file, creating its folders: to a temporary name
 // first, then renamed, so that a reader never sees half a file.
 func (s *Store) Put(_ context.Context, key string, body []byte, _ string) error {

@@ -92,3 +92,29 @@ func newStore(t testing.TB, dir string) *fs.Store {
 	t.Cleanup(func() { store.Close() })
 	return store
 }
+
+func TestPutIfAbsent(t *testing.T) {
+	dir := t.TempDir()
+	store, err := fs.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for i, want := range []bool{true, false} {
+		wrote, err := store.PutIfAbsent(ctx, "issues/2026-11-26.json", []byte{byte('0' + i)}, "application/json")
+		if err != nil || wrote != want {
+			t.Fatalf("writer %d: wrote %v, %v; want %v", i, wrote, err, want)
+		}
+	}
+	obj, err := store.Open(ctx, "issues/2026-11-26.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer obj.Body.Close()
+	if got, _ := io.ReadAll(obj.Body); string(got) != "0" {
+		t.Errorf("the key holds %q, want the first writer's", got)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, "issues")); len(entries) != 1 {
+		t.Errorf("%d files beside the issue, want none left over", len(entries)-1)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/newsdigest/newsdigest/digest"
 )
@@ -88,6 +89,27 @@ func (s *Store) Open(ctx context.Context, key string) (digest.Object, error) {
 		size = *out.ContentLength
 	}
 	return digest.Object{Body: out.Body, Size: size, URL: out.Metadata["url"]}, nil
+}
+
+// PutIfAbsent writes the object unless the key holds one already
+// (If-None-Match: *), and reports whether it wrote: of two writers, the
+// first wins and both know.
+func (s *Store) PutIfAbsent(ctx context.Context, key string, body []byte, contentType string) (bool, error) {
+	_, err := s.client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket:      aws.String(s.bucket),
+		Key:         aws.String(s.prefix + key),
+		Body:        bytes.NewReader(body),
+		ContentType: aws.String(contentType),
+		IfNoneMatch: aws.String("*"),
+	})
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) && (apiErr.ErrorCode() == "PreconditionFailed" || apiErr.ErrorCode() == "ConditionalRequestConflict") {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("put s3://%s/%s%s: %w", s.bucket, s.prefix, key, err)
+	}
+	return true, nil
 }
 
 // Put writes one object.

@@ -295,3 +295,25 @@ func checkOpen(t *testing.T, store *digests3.Store, key string, f synth.File) {
 		t.Errorf("%s: url %q, want %q", key, got, want)
 	}
 }
+
+// Of two writers of one key, the first wins and both know: gofakes3 keeps
+// If-None-Match as S3 does.
+func TestPutIfAbsent(t *testing.T) {
+	store := digests3.New(fakeBucket(t, nil), bucket, "")
+	ctx := t.Context()
+	for i, want := range []bool{true, false} {
+		wrote, err := store.PutIfAbsent(ctx, "issues/2026-11-26.json", []byte(fmt.Sprintf(`{"writer":%d}`, i)), "application/json")
+		if err != nil || wrote != want {
+			t.Fatalf("writer %d: wrote %v, %v; want %v", i, wrote, err, want)
+		}
+	}
+	obj, err := store.Open(ctx, "issues/2026-11-26.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer obj.Body.Close()
+	got, _ := io.ReadAll(obj.Body)
+	if string(got) != `{"writer":0}` {
+		t.Errorf("the key holds %s, want the first writer's", got)
+	}
+}
