@@ -39,6 +39,12 @@ type DeliveryConfig struct {
 	Backoff time.Duration
 	// Lease is how long a claim on a reader holds (default 15 minutes).
 	Lease time.Duration
+	// StopBefore, above 0, stops a run that long before its context's
+	// deadline: it starts no send after that, lets the sends in flight
+	// finish and records them, and releases the claims of the rest for
+	// the next run. A Lambda function is ended at its deadline, before a
+	// run stopped only then could do any of that.
+	StopBefore time.Duration
 	// DryRun builds every message (personalized, encoded) without claiming
 	// or sending anything.
 	DryRun bool
@@ -176,22 +182,31 @@ type run struct {
 	start    time.Time
 }
 
-// errQuota and errSenderDown stop a run.
+// ledgerTimeout bounds the ledger's writes about one reader after the
+// send, retries included.
+var ledgerTimeout = 30 * time.Second
+
+// errQuota, errSenderDown and errOutOfTime stop a run.
 var (
 	errQuota      = errors.New("the day's sending quota is spent; the rest is left for the next run")
 	errSenderDown = errors.New("the sender keeps failing; the rest is left for the next run")
+	errOutOfTime  = errors.New("the run's time is nearly up; the rest is left for the next run")
 )
 
 // Deliver sends the issue to every active reader of the batch, each at most
 // once across runs: a reader the ledger records as sent is skipped; a
 // throttled send is retried with backoff; a refused one is recorded as
-// failed; a run stopped by the quota, a failing sender or its context
-// leaves the rest, unclaimed, for the next run. Only a ledger that cannot
-// be reached at all is an error.
+// failed; a run stopped by the quota, a failing sender, its context or
+// StopBefore its context's deadline leaves the rest, unclaimed, for the
+// next run. Only a ledger that cannot be reached at all is an error.
 func (d *Deliverer) Deliver(ctx context.Context, issue Issue, readers []Subscriber, progress func(Progress)) (Report, error) {
 	parent := ctx
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
+	if deadline, ok := parent.Deadline(); ok && d.cfg.StopBefore > 0 {
+		timer := time.AfterFunc(time.Until(deadline)-d.cfg.StopBefore, func() { stop(errOutOfTime) })
+		defer timer.Stop()
+	}
 	r := &run{d: d, parent: parent, issue: issue, limiter: d.limiter, stop: stop, progress: progress, start: time.Now()}
 	r.report.Edition = issue.Edition
 	r.report.Recipients = len(readers)
@@ -281,7 +296,17 @@ func (r *run) one(ctx context.Context, s Subscriber) error {
 
 	var claim Claim
 	if d.ledger != nil {
-		claim, err = d.ledger.Claim(ctx, r.issue.Edition, s.Email, d.cfg.Lease)
+		if ctx.Err() != nil {
+			r.deferOne(s, context.Cause(ctx))
+			return nil
+		}
+		// The claim is taken whole even if the run stops meanwhile: a
+		// write cancelled in flight may land all the same, and a claim the
+		// run does not know it holds would keep the reader from every run
+		// until its lease ran out. A run that stopped gives it back below.
+		claimCtx, cancelClaim := context.WithTimeout(context.WithoutCancel(ctx), ledgerTimeout)
+		claim, err = d.ledger.Claim(claimCtx, r.issue.Edition, s.Email, d.cfg.Lease)
+		cancelClaim()
 		switch {
 		case errors.Is(err, ErrAlreadySent):
 			r.count(func(rep *Report) { rep.AlreadySent++ })
@@ -300,9 +325,16 @@ func (r *run) one(ctx context.Context, s Subscriber) error {
 		}
 	}
 
-	cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	var id string
+	sendErr := context.Cause(ctx) // a run that stopped while the claim was taken sends nothing
+	if sendErr == nil {
+		id, sendErr = r.send(ctx, m)
+	}
+	// The ledger's writes get their own time, counted from the end of the
+	// send however long it took (throttled, it may take many seconds), and
+	// whether or not the run is stopping.
+	cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), ledgerTimeout)
 	defer cancel()
-	id, sendErr := r.send(ctx, m)
 	switch {
 	case sendErr == nil:
 		r.failing.Store(0)
@@ -395,7 +427,7 @@ func (r *run) fail(s Subscriber, reason string) {
 func (r *run) deferOne(s Subscriber, cause error) {
 	r.count(func(rep *Report) {
 		rep.Deferred = append(rep.Deferred, Problem{s.Email, cause.Error()})
-		if rep.Stopped == "" && (errors.Is(cause, errQuota) || errors.Is(cause, errSenderDown) || errors.Is(cause, context.Canceled)) {
+		if rep.Stopped == "" && (errors.Is(cause, errQuota) || errors.Is(cause, errSenderDown) || errors.Is(cause, errOutOfTime) || errors.Is(cause, context.Canceled)) {
 			rep.Stopped = cause.Error()
 		}
 	})

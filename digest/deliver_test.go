@@ -240,6 +240,128 @@ func TestDeliverStopsAtTheQuota(t *testing.T) {
 	assertEachOnce(t, append(sender.sent(), spent.sent()...), readers(30)[:12])
 }
 
+// TestDeliverStopsBeforeItsDeadline: with StopBefore, a run whose sends
+// are throttled past its time stops that long before its context's
+// deadline (a Lambda function's end): the send in flight finishes and is
+// recorded, the claims of the rest are released, and the next run sends
+// exactly those.
+func TestDeliverStopsBeforeItsDeadline(t *testing.T) {
+	const n, quick = 20, 5
+	ledger := folderLedger(t)
+	sender := &recordingSender{fail: func(call int, _ digest.Mail) error {
+		switch {
+		case call <= quick:
+			return nil
+		case call == quick+1:
+			time.Sleep(time.Second) // in flight when the run stops
+			return nil
+		}
+		return fmt.Errorf("ses: TooManyRequests: %w", digest.ErrThrottled)
+	}}
+	d := deliverer(t, digest.DeliveryConfig{Concurrency: 4, MaxAttempts: 1000, Backoff: 10 * time.Millisecond, StopBefore: 1500 * time.Millisecond}, sender, ledger)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	deadline, _ := ctx.Deadline()
+	r, err := d.Deliver(ctx, issue, readers(n), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left := time.Until(deadline); left <= 0 {
+		t.Errorf("the run ended %s after its deadline, want it stopped before", -left)
+	}
+	if r.Sent != quick+1 || len(r.Deferred) != n-quick-1 || !strings.Contains(r.Stopped, "time") {
+		t.Fatalf("sent %d, deferred %d, stopped %q; want %d sent (the one in flight too), the rest deferred, out of time", r.Sent, len(r.Deferred), r.Stopped, quick+1)
+	}
+	next, err := deliverer(t, digest.DeliveryConfig{Concurrency: 4}, &recordingSender{}, ledger).Deliver(context.Background(), issue, readers(n), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.Sent != n-quick-1 || next.AlreadySent != quick+1 || next.ClaimedElsewhere != 0 {
+		t.Errorf("the next run: sent %d, already sent %d, claimed elsewhere %d; want the claims released", next.Sent, next.AlreadySent, next.ClaimedElsewhere)
+	}
+}
+
+// landingLedger is a ledger whose claims land even when the caller gives
+// up on them: the write reaches the table, and the answer comes back
+// after the caller's context is done, as a DynamoDB request cancelled in
+// flight may.
+type landingLedger struct{ digest.Ledger }
+
+func (l landingLedger) Claim(ctx context.Context, edition, email string, lease time.Duration) (digest.Claim, error) {
+	c, err := l.Ledger.Claim(context.Background(), edition, email, lease)
+	if err != nil {
+		return c, err
+	}
+	select {
+	case <-ctx.Done():
+		return digest.Claim{}, ctx.Err()
+	case <-time.After(20 * time.Millisecond):
+		return c, nil
+	}
+}
+
+// TestDeliverStopsWithoutLosingClaims: the quota stops a run while other
+// readers' claims are in flight. None of them is left held by the
+// stopped run: the next run sends every reader the first did not.
+func TestDeliverStopsWithoutLosingClaims(t *testing.T) {
+	const n, quota = 40, 5
+	ledger := folderLedger(t)
+	spent := &recordingSender{fail: func(call int, _ digest.Mail) error {
+		if call > quota {
+			return fmt.Errorf("ses: Daily message quota exceeded: %w", digest.ErrQuotaExhausted)
+		}
+		return nil
+	}}
+	first, err := deliverer(t, digest.DeliveryConfig{Concurrency: 8}, spent, landingLedger{ledger}).Deliver(context.Background(), issue, readers(n), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Sent != quota || !strings.Contains(first.Stopped, "quota") {
+		t.Fatalf("first run: sent %d, stopped %q", first.Sent, first.Stopped)
+	}
+	next, err := deliverer(t, digest.DeliveryConfig{Concurrency: 8}, &recordingSender{}, ledger).Deliver(context.Background(), issue, readers(n), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.Sent != n-quota || next.ClaimedElsewhere != 0 {
+		t.Errorf("the next run sent %d, found %d claimed elsewhere; want %d sent, no claim left held by the stopped run", next.Sent, next.ClaimedElsewhere, n-quota)
+	}
+}
+
+// TestDeliverRecordsASlowSend: a send that takes longer than the ledger's
+// write may take is still recorded: the write's time starts after the
+// send, not before it.
+func TestDeliverRecordsASlowSend(t *testing.T) {
+	defer digest.SetLedgerTimeout(100 * time.Millisecond)()
+	ledger := folderLedger(t)
+	slow := &recordingSender{fail: func(int, digest.Mail) error {
+		time.Sleep(200 * time.Millisecond)
+		return nil
+	}}
+	r, err := deliverer(t, digest.DeliveryConfig{Concurrency: 2}, slow, ctxLedger{ledger}).Deliver(context.Background(), issue, readers(2), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Sent != 2 || len(r.Unrecorded) != 0 {
+		t.Fatalf("sent %d, unrecorded %+v; want both sent and recorded", r.Sent, r.Unrecorded)
+	}
+	again, err := deliverer(t, digest.DeliveryConfig{}, &recordingSender{}, ledger).Deliver(context.Background(), issue, readers(2), nil)
+	if err != nil || again.AlreadySent != 2 {
+		t.Errorf("the next run: %+v, %v; want both already sent", again, err)
+	}
+}
+
+// ctxLedger honours its context as a network ledger does: a write with a
+// context that is done fails.
+type ctxLedger struct{ digest.Ledger }
+
+func (l ctxLedger) MarkSent(ctx context.Context, c digest.Claim, id string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return l.Ledger.MarkSent(ctx, c, id)
+}
+
 func TestDeliverDryRunBuildsEveryMessage(t *testing.T) {
 	sender := &recordingSender{}
 	r, err := deliverer(t, digest.DeliveryConfig{DryRun: true}, sender, folderLedger(t)).Deliver(context.Background(), issue, readers(25), nil)

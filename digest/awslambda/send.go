@@ -80,6 +80,11 @@ func NewSend(ctx context.Context, cfg SendConfig, c Clients, logger *slog.Logger
 		// the pace itself slows down with each throttling answer.
 		Backoff:     100 * time.Millisecond,
 		Concurrency: max(2, min(16, int(accountRate/4)+1)),
+		// Lambda ends the function at its deadline: a batch that runs
+		// long (SES throttling hard) stops before, with its sends in
+		// flight recorded and the rest's claims released, and is
+		// reported back, rather than being ended holding claims.
+		StopBefore: stopBefore,
 	}, sender, ledger, tokens, logger)
 	if err != nil {
 		return nil, err
@@ -116,6 +121,11 @@ func (h *Send) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventR
 	}
 	return resp, nil
 }
+
+// stopBefore is how long before the function's deadline a batch stops:
+// time for the sends in flight to finish and for the ledger's writes,
+// retries included.
+const stopBefore = 10 * time.Second
 
 // errRetry marks a batch with readers left for another delivery.
 var errRetry = errors.New("readers left for another delivery")
@@ -165,10 +175,11 @@ func (h *Send) issue(ctx context.Context, day digest.Date) (*hermes.Rendered, er
 	if r, ok := h.issues[day.String()]; ok {
 		return r, nil
 	}
-	r, err := readIssue(ctx, h.bucket, day)
+	issue, err := readIssue(ctx, h.bucket, day)
 	if err != nil {
 		return nil, err
 	}
+	r := issue.Email
 	// A warm function keeps only the latest few editions.
 	if len(h.issues) >= 3 {
 		clear(h.issues)

@@ -96,6 +96,48 @@ func TestEchoUnderEmulator(t *testing.T) {
 	}
 }
 
+// TestKill: a runtime killed mid-invoke fails that invoke as a crash
+// does, and the next invoke starts a new runtime.
+func TestKill(t *testing.T) {
+	f := Start(t, Build(t, "./internal/rie/testdata/echo"), []string{"AWS_LAMBDA_LOG_FORMAT=JSON"})
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	if err := f.Kill(); err == nil {
+		t.Error("Kill before the first invoke: no error, want one: there is no runtime yet")
+	}
+	type answer struct {
+		res Result
+		err error
+	}
+	done := make(chan answer, 1)
+	start := time.Now()
+	go func() {
+		res, err := f.Invoke(ctx, []byte(`{"sleep_ms": 20000}`))
+		done <- answer{res, err}
+	}()
+	// The handler logs before it sleeps: then the invoke is in flight.
+	if _, err := f.logs.waitLine(ctx, 0, `"message":"echo"`); err != nil {
+		t.Fatalf("the invoke never reached the handler: %v\n%s", err, f.Logs())
+	}
+	if err := f.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	a := <-done
+	if a.err != nil {
+		t.Fatal(a.err)
+	}
+	if a.res.Err == nil || time.Since(start) > 15*time.Second {
+		t.Errorf("the killed invoke answered %s after %s, want an error at once", a.res.Payload, time.Since(start).Round(time.Millisecond))
+	}
+	res, err := f.Invoke(ctx, []byte(`{"env": "AWS_LAMBDA_FUNCTION_NAME"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Err != nil || res.InitDuration == 0 {
+		t.Errorf("the invoke after the kill: error %v, init %v; want a cold start that succeeds", res.Err, res.InitDuration)
+	}
+}
+
 // The answers below are the emulator's own, as it sent them for a Go
 // function that returned an error, panicked, exited and timed out.
 func TestFunctionError(t *testing.T) {
