@@ -164,8 +164,12 @@ func (d *Dispatcher) Dispatch(ctx context.Context, edition string, force bool) (
 		return report, fmt.Errorf("dispatch %s: %w", edition, err)
 	}
 	if claim.Owner != "" {
-		if err := d.ledger.MarkSent(ctx, claim, fmt.Sprintf("%d batches, %d readers", report.Batches, report.Readers)); err != nil {
-			return report, fmt.Errorf("dispatch %s: queued, but not recorded (a second trigger will queue again, harmlessly): %w", edition, err)
+		// Retried as the deliveries' marks are: a dispatch that queued
+		// everyone and then failed would leave the day held, as if still
+		// being dispatched, until its lease ran out.
+		detail := fmt.Sprintf("%d batches, %d readers", report.Batches, report.Readers)
+		if err := retry(ctx, 5, 100*time.Millisecond, func() error { return d.ledger.MarkSent(ctx, claim, detail) }); err != nil {
+			return report, fmt.Errorf("dispatch %s: queued, but not recorded (once the claim's lease runs out, a second trigger will queue again, harmlessly): %w", edition, err)
 		}
 	}
 	return report, nil

@@ -160,3 +160,39 @@ func TestDispatchHeldByAnotherRun(t *testing.T) {
 		t.Errorf("after the lease ran out: %+v, %v; want the 10 readers queued", rep, err)
 	}
 }
+
+// flakyMarks fails the first marks it is asked for, as a ledger does
+// through a passing DynamoDB error.
+type flakyMarks struct {
+	digest.Ledger
+	fail int
+}
+
+func (l *flakyMarks) MarkSent(ctx context.Context, c digest.Claim, detail string) error {
+	if l.fail > 0 {
+		l.fail--
+		return errors.New("dynamodb: InternalServerError")
+	}
+	return l.Ledger.MarkSent(ctx, c, detail)
+}
+
+// TestDispatchRecordsThroughAPassingError: a dispatch that queued every
+// batch records it through a passing ledger error, instead of failing
+// the run and leaving the day held, as if still being dispatched, until
+// the claim's lease runs out.
+func TestDispatchRecordsThroughAPassingError(t *testing.T) {
+	ctx := context.Background()
+	inner, err := digestfs.NewLedger(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ledger := &flakyMarks{Ledger: inner, fail: 2}
+	q := &memoryQueue{}
+	d := digest.NewDispatcher(newList(60, 0), q, ledger, 10*time.Minute)
+	if rep, err := d.Dispatch(ctx, "2026-11-26", false); err != nil || rep.Readers != 60 {
+		t.Fatalf("dispatch: %+v, %v; want the 60 readers queued and recorded", rep, err)
+	}
+	if _, err := d.Dispatch(ctx, "2026-11-26", false); !errors.Is(err, digest.ErrAlreadyDispatched) {
+		t.Errorf("a second trigger: %v, want ErrAlreadyDispatched", err)
+	}
+}
