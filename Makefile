@@ -8,10 +8,18 @@ TOOLS := $(CURDIR)/.tools/bin
 DATE ?= 2026-11-26
 # How long each fuzz target runs in `make test`; `make fuzz FUZZTIME=5m` digs deeper.
 FUZZTIME ?= 4s
-FUZZ_TARGETS := FuzzParseText FuzzParseJSON FuzzParseHTML FuzzParseMarkdown FuzzSplitRelated \
-	FuzzParseEditorial FuzzSplitSentences FuzzLead FuzzQuotedPrintable
+# One for every parser and for every file or message read from outside:
+# articles (by extension and sniffed), the editorial file, the subscriber
+# file, the unsubscribe link and the SNS message.
+FUZZ_TARGETS := FuzzParseText FuzzParseJSON FuzzParseHTML FuzzParseMarkdown FuzzParseSniffed FuzzSplitRelated \
+	FuzzParseEditorial FuzzParseSubscribersCSV FuzzParseSubscribersJSONLines FuzzCheckUnsubscribe \
+	FuzzUnsubscribeRoundTrip FuzzFeedback FuzzSplitSentences FuzzLead FuzzQuotedPrintable
+# make soak runs every fuzz target of digest, these and the equivalence
+# checks of optimized code alike, for SOAK_FUZZTIME each.
+SOAK_FUZZTIME ?= 2m
+SOAK_FUZZ_TARGETS := $(shell grep -ho '^func Fuzz[A-Za-z0-9_]*' digest/*_test.go | cut -c6- | sort)
 
-.PHONY: demo preview stack test unit fuzz lint build bench bench-load clean eval tools help package deploy
+.PHONY: demo preview stack test unit fuzz soak soak-fuzz lint build bench bench-load clean eval tools help package deploy
 
 ## demo: the example day's articles, then its edition into out/: JSON, the email, the web archive, one email per reader
 demo:
@@ -50,6 +58,14 @@ fuzz:
 		$(GO) test ./digest -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s; \
 	done
 
+## soak: the long runs: every fuzz target for SOAK_FUZZTIME (2m) each, about 40 minutes; other long runs join as prerequisites of soak
+soak: soak-fuzz
+
+soak-fuzz:
+	for target in $(SOAK_FUZZ_TARGETS); do \
+		$(GO) test ./digest -run='^$$' -fuzz="^$$target$$" -fuzztime=$(SOAK_FUZZTIME) -fuzzminimizetime=30s; \
+	done
+
 ## lint: gofmt, go vet and a pinned staticcheck
 lint: tools
 	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './.tools/*')); \
@@ -65,6 +81,12 @@ build:
 bench-load: tools
 	$(GO) test -count=1 -v -timeout 60m -run TestLoad ./internal/loadtest -args \
 		-load.articles 10000 -load.list 100000 -load.rates 50,100 -load.phase-seconds 60 -load.dry-run 1000000
+
+## soak-faults: the fault scenarios of internal/faults at larger sizes: a day of 5,000 articles through S3 faults, 1,000 readers through a flaky SES, kills at several points of a batch (a few minutes); part of make soak
+.PHONY: soak-faults
+soak: soak-faults
+soak-faults: tools
+	$(GO) test -count=1 -v -timeout 30m -run TestFaults ./internal/faults -args -faults.long
 
 ## bench: every benchmark; figures go to BENCHMARKS.md
 bench:

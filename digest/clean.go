@@ -19,8 +19,9 @@ var errBinary = errors.New("binary content, not text")
 
 // decodeText turns a file's bytes into clean UTF-8 text with LF line ends.
 // It refuses binary content and repairs what it can, saying what it repaired:
-// a byte-order mark is dropped, UTF-16 is decoded, bytes that are not UTF-8
-// are read as Windows-1252 (the usual culprit), and CRLF or CR become LF.
+// a byte-order mark is dropped, UTF-16 is decoded (without a mark too, when
+// every other byte is a NUL), bytes that are not UTF-8 are read as
+// Windows-1252 (the usual culprit), and CRLF or CR become LF.
 func decodeText(data []byte) (string, []string, error) {
 	var warnings []string
 	switch {
@@ -28,8 +29,13 @@ func decodeText(data []byte) (string, []string, error) {
 		data = data[3:]
 		warnings = append(warnings, "byte-order mark removed")
 	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
-		data = decodeUTF16(data)
+		data = decodeUTF16(data[2:], data[0] == 0xFE)
 		warnings = append(warnings, "decoded from UTF-16")
+	default:
+		if bigEndian, ok := looksUTF16(data); ok {
+			data = decodeUTF16(data, bigEndian)
+			warnings = append(warnings, "decoded from UTF-16 without a byte-order mark")
+		}
 	}
 	if looksBinary(data) {
 		return "", nil, errBinary
@@ -90,9 +96,32 @@ func looksBinary(data []byte) bool {
 	return control*10 > len(head)
 }
 
-func decodeUTF16(data []byte) []byte {
-	bigEndian := data[0] == 0xFE
-	data = data[2:]
+// looksUTF16 recognizes UTF-16 without a byte-order mark by its NULs: in
+// the first 8 KiB, the high byte of nearly every code unit and no low byte,
+// which is text in the Latin scripts and nothing else.
+func looksUTF16(data []byte) (bigEndian, ok bool) {
+	head := data[:min(len(data), 8<<10)&^1]
+	if len(head) < 4 {
+		return false, false
+	}
+	var nul [2]int // at even and odd offsets
+	for i, b := range head {
+		if b == 0 {
+			nul[i%2]++
+		}
+	}
+	units := len(head) / 2
+	switch {
+	case nul[1]*10 >= units*9 && nul[0] == 0:
+		return false, true
+	case nul[0]*10 >= units*9 && nul[1] == 0:
+		return true, true
+	}
+	return false, false
+}
+
+// decodeUTF16 decodes UTF-16 without its byte-order mark.
+func decodeUTF16(data []byte, bigEndian bool) []byte {
 	units := make([]uint16, len(data)/2)
 	for i := range units {
 		if bigEndian {
@@ -196,13 +225,80 @@ var markup = regexp.MustCompile(`<(?:!--.*?-->|/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]
 // cleanText is one line of plain text: HTML tags a scraper left in it
 // removed and character references ("&amp;", "&#8217;") decoded, since
 // article text is text wherever it came from, and escaped again wherever
-// it goes.
+// it goes. A field can hold what the file's text could not: a JSON
+// "\u0000", a "&#7;" reference, a YAML !!binary value. So its bytes are
+// repaired as decodeText repairs a file's, the tags that character
+// references spell out ("&lt;script&gt;") are removed too, and control and
+// bidirectional-override characters are dropped.
 func cleanText(s string) string {
+	if !utf8.ValidString(s) {
+		s, _ = repairUTF8([]byte(s))
+	}
 	if strings.ContainsRune(s, '<') {
-		s = markup.ReplaceAllString(s, " ")
+		s = stripMarkup(s)
 	}
 	if strings.ContainsRune(s, '&') {
 		s = html.UnescapeString(s)
+		if strings.ContainsRune(s, '<') {
+			s = stripMarkup(s)
+		}
+	}
+	if hasFieldControl(s) {
+		s = strings.Map(dropFieldControl, s)
 	}
 	return oneLine(s)
+}
+
+// maxMarkupRounds bounds stripMarkup's rounds: real text needs one.
+const maxMarkupRounds = 4
+
+// stripMarkup removes tags until none is left. Removing one can join the
+// text around it into another ("<script<b>>" leaves "<script >"), so it
+// repeats; text still nested into tags after a few rounds is an attack,
+// and loses its angle brackets.
+func stripMarkup(s string) string {
+	for range maxMarkupRounds {
+		t := markup.ReplaceAllString(s, " ")
+		if t == s {
+			return s
+		}
+		s = t
+	}
+	if markup.MatchString(s) {
+		s = strings.NewReplacer("<", " ", ">", " ").Replace(s)
+	}
+	return s
+}
+
+// dropFieldControl removes the control characters of a one-line field,
+// leaving white space to oneLine, and the bidirectional embedding,
+// override and isolate controls, which make a headline display in another
+// order than it reads ("Invoice \u202Egnp.exe").
+func dropFieldControl(r rune) rune {
+	switch {
+	case r == ' ' || unicode.IsSpace(r):
+		return r
+	case unicode.IsControl(r), r >= '\u202A' && r <= '\u202E', r >= '\u2066' && r <= '\u2069', r == '\uFEFF':
+		return -1
+	}
+	return r
+}
+
+// hasFieldControl reports whether dropFieldControl changes any rune of s,
+// decoding only the runes whose first byte can start one it drops: C1
+// controls (0xC2), U+202A–U+2069 (0xE2) and U+FEFF (0xEF).
+func hasFieldControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c == 0x7f:
+			if dropFieldControl(rune(c)) != rune(c) {
+				return true
+			}
+		case c == 0xC2 || c == 0xE2 || c == 0xEF:
+			if r, _ := utf8.DecodeRuneInString(s[i:]); dropFieldControl(r) != r {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -113,6 +113,13 @@ func (f *Feedback) Handle(ctx context.Context, message []byte) (FeedbackResult, 
 }
 
 func (f *Feedback) suppress(ctx context.Context, res *FeedbackResult, email string, status Status, reason string, at time.Time) error {
+	if !isListAddress(email) {
+		// Never on the list; and a store keyed by the address may refuse
+		// the key (DynamoDB, an empty one), failing the notification for
+		// good on every delivery.
+		res.Unknown = append(res.Unknown, email)
+		return nil
+	}
 	err := f.store.Suppress(ctx, email, status, reason, at)
 	switch {
 	case errors.Is(err, ErrUnknownSubscriber):
@@ -126,6 +133,10 @@ func (f *Feedback) suppress(ctx context.Context, res *FeedbackResult, email stri
 }
 
 func (f *Feedback) softBounce(ctx context.Context, res *FeedbackResult, email string, at time.Time) error {
+	if !isListAddress(email) {
+		res.Unknown = append(res.Unknown, email)
+		return nil
+	}
 	bounces, err := f.store.TransientBounce(ctx, email, at)
 	switch {
 	case errors.Is(err, ErrUnknownSubscriber):

@@ -21,10 +21,11 @@ type ReaderConfig struct {
 	// Concurrency is how many files are read at once.
 	Concurrency int
 	// MaxBytesAtOnce caps the listed bytes of the files being read and
-	// parsed at once (default 4 × MaxBytes). Parsing takes tens of times a
-	// file's size in memory, up to a hundred for some shapes of Markdown
-	// and HTML, so files near the cap are parsed a few at a time, however
-	// many Concurrency allows (BENCHMARKS.md, "Hostile input").
+	// parsed at once (default 2 × MaxBytes). Parsing takes up to some 50
+	// times a file's size in memory (HTML), so files near the cap are
+	// parsed two at a time, however many Concurrency allows, while a day
+	// of ordinary articles of a few kilobytes never waits
+	// (BENCHMARKS.md, "Hostile input").
 	MaxBytesAtOnce int64
 	// Lookback is how many earlier days' titles resolve related headlines.
 	Lookback int
@@ -43,13 +44,13 @@ type Reader struct {
 }
 
 // NewReader returns a Reader; zero config fields take their defaults
-// (2 MiB, 16 files at once, 8 MiB of them at once, no lookback).
+// (2 MiB, 16 files at once, 4 MiB of them at once, no lookback).
 func NewReader(cfg ReaderConfig, store ArticleStore, logger *slog.Logger) *Reader {
 	if cfg.MaxBytes <= 0 {
 		cfg.MaxBytes = DefaultMaxBytes
 	}
 	if cfg.MaxBytesAtOnce <= 0 {
-		cfg.MaxBytesAtOnce = 4 * cfg.MaxBytes
+		cfg.MaxBytesAtOnce = 2 * cfg.MaxBytes
 	}
 	cfg.MaxBytesAtOnce = max(cfg.MaxBytesAtOnce, cfg.MaxBytes)
 	if cfg.Concurrency <= 0 {

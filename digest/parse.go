@@ -9,12 +9,21 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
 // MaxTitleRunes is the longest title accepted; anything longer is not a
 // headline but a broken file.
 const MaxTitleRunes = 400
+
+// maxParagraphs bounds an article's paragraphs: a long read has a few
+// hundred, and each one costs memory and time in every later step.
+const maxParagraphs = 5000
+
+// maxRelated bounds the related headlines kept of one article; an edition
+// shows a few.
+const maxRelated = 50
 
 // rankedName is a scraper's file name: NNN_<id>.ext, a rank and an id.
 var rankedName = regexp.MustCompile(`^(\d{1,6})_([A-Za-z0-9][A-Za-z0-9_-]{0,127})$`)
@@ -80,9 +89,18 @@ func (a *Article) finish(name string) error {
 		return errors.New("no title")
 	case n > MaxTitleRunes:
 		return fmt.Errorf("title is %d characters long, over the %d a headline can have", n, MaxTitleRunes)
+	case !strings.ContainsFunc(a.Title, isLetterOrDigit):
+		return fmt.Errorf("title %q has no letter or digit: not a headline", truncate(a.Title, 40))
 	}
 	if len(a.Paragraphs) == 0 {
 		return errors.New("title only: no body paragraphs")
+	}
+	if n := len(a.Paragraphs); n > maxParagraphs {
+		return fmt.Errorf("%d paragraphs, over the %d an article can have", n, maxParagraphs)
+	}
+	if n := len(a.Related); n > maxRelated {
+		a.Related = a.Related[:maxRelated:maxRelated]
+		a.Warnings = append(a.Warnings, fmt.Sprintf("%d related headlines: kept the first %d", n, maxRelated))
 	}
 
 	stem := strings.TrimSuffix(path.Base(name), path.Ext(name))
@@ -94,11 +112,18 @@ func (a *Article) finish(name string) error {
 		}
 	}
 	if a.ID == "" {
-		sum := sha256.Sum256([]byte(name))
-		a.ID = hex.EncodeToString(sum[:8])
+		a.ID = keyID(name)
 	}
 	return nil
 }
+
+// keyID is the id of an article whose file names none: a hash of its key.
+func keyID(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:8])
+}
+
+func isLetterOrDigit(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }
 
 // formatOf picks the format from the file extension, or sniffs the content
 // when the extension says nothing.

@@ -222,6 +222,9 @@ func subscriberFrom(email, name, status string, sections []string, created strin
 	}
 	if created = strings.TrimSpace(created); created != "" {
 		t, err := parseCreated(created)
+		if err == nil && !storable(t) {
+			err = errors.New("out of range")
+		}
 		if err != nil {
 			return Subscriber{}, fmt.Errorf("created %q: want a date (YYYY-MM-DD) or an RFC 3339 time", created)
 		}
@@ -234,7 +237,7 @@ func subscriberFrom(email, name, status string, sections []string, created strin
 func (s *Subscriber) readKept(updated, reason, softBounces string) error {
 	if updated != "" {
 		t, err := time.Parse(time.RFC3339, updated)
-		if err != nil {
+		if err != nil || !storable(t) {
 			return fmt.Errorf("updated %q: want an RFC 3339 time", updated)
 		}
 		s.Updated = t
@@ -245,7 +248,7 @@ func (s *Subscriber) readKept(updated, reason, softBounces string) error {
 			continue
 		}
 		t, err := time.Parse(time.RFC3339, b)
-		if err != nil {
+		if err != nil || !storable(t) {
 			return fmt.Errorf("soft_bounces %q: want RFC 3339 times separated by ;", softBounces)
 		}
 		s.SoftBounces = append(s.SoftBounces, t)
@@ -275,6 +278,13 @@ func (s Subscriber) CSVRecord() []string {
 		stamp(s.Updated), s.Reason, strings.Join(bounces, ";")}
 }
 
+// storable reports a time the stores can write and read back: RFC 3339 in
+// UTC has four-digit years ("0000-01-01T00:00:00+01:00" is the year -1).
+func storable(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= 0 && y <= 9999
+}
+
 func parseCreated(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t.UTC(), nil
@@ -282,13 +292,28 @@ func parseCreated(s string) (time.Time, error) {
 	return time.Parse(time.DateOnly, s)
 }
 
+// maxAddress is the longest address mail can be sent to (RFC 5321).
+const maxAddress = 254
+
+// isListAddress reports whether s is an address the list can hold: one
+// net/mail reads as itself, without a name, of at most maxAddress bytes,
+// and without the control or bidirectional characters that net/mail lets
+// through in the non-ASCII part of an address (RFC 6532).
+func isListAddress(s string) bool {
+	s = strings.TrimSpace(s)
+	if len(s) > maxAddress || strings.ContainsFunc(s, func(r rune) bool { return isControl(r) || dropFieldControl(r) != r }) {
+		return false
+	}
+	addr, err := mail.ParseAddress(s)
+	return err == nil && addr.Name == "" && addr.Address == s
+}
+
 // checkSubscriber validates and cleans one row.
 func checkSubscriber(s Subscriber) (Subscriber, error) {
-	addr, err := mail.ParseAddress(s.Email)
-	if err != nil || addr.Name != "" || addr.Address != strings.TrimSpace(s.Email) {
+	if !isListAddress(s.Email) {
 		return Subscriber{}, fmt.Errorf("%q is not an email address", truncate(s.Email, 80))
 	}
-	s.Email = addr.Address
+	s.Email = strings.TrimSpace(s.Email)
 	if !s.Status.valid() {
 		return Subscriber{}, fmt.Errorf("status %q: want active, unsubscribed, bounced or complained", s.Status)
 	}
@@ -296,11 +321,15 @@ func checkSubscriber(s Subscriber) (Subscriber, error) {
 	if !utf8.ValidString(s.Name) || utf8.RuneCountInString(s.Name) > maxSubscriberField {
 		return Subscriber{}, fmt.Errorf("name of %s: invalid or over %d characters", s.Email, maxSubscriberField)
 	}
+	// A ";" separates sections in a JSON Lines row as in the CSV column,
+	// where the stores write them joined by it.
 	var sections []string
-	for _, sec := range s.Sections {
-		sec = strings.ToLower(headerSafe(sec))
-		if sec != "" && utf8.RuneCountInString(sec) <= maxSubscriberField && !slices.Contains(sections, sec) {
-			sections = append(sections, sec)
+	for _, secs := range s.Sections {
+		for sec := range strings.SplitSeq(secs, ";") {
+			sec = strings.ToLower(headerSafe(sec))
+			if sec != "" && utf8.RuneCountInString(sec) <= maxSubscriberField && !slices.Contains(sections, sec) {
+				sections = append(sections, sec)
+			}
 		}
 	}
 	s.Sections = sections

@@ -2,6 +2,7 @@ package digest
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"unicode"
@@ -39,10 +40,18 @@ func parseText(text string) (Article, error) {
 	}
 	if n := len(rest); n >= 2 && isRelatedRun(rest[n-1]) {
 		a.RelatedRun, rest = rest[n-1], rest[:n-1]
+		if words := wordCount(a.RelatedRun); words > maxRelatedRunWords {
+			a.RelatedRun = ""
+			a.Warnings = append(a.Warnings, fmt.Sprintf("related headlines line of %d words dropped: over the %d an outlet's module has", words, maxRelatedRunWords))
+		}
 	}
 	a.Paragraphs = rest
 	return a, nil
 }
+
+// maxRelatedRunWords bounds a related-headlines line: a module lists a few
+// headlines, and splitting one costs memory by the word.
+const maxRelatedRunWords = 2000
 
 // splitBlocks splits text into blank-line separated blocks of trimmed lines.
 func splitBlocks(text string) [][]string {
