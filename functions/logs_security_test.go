@@ -137,7 +137,10 @@ func TestNoSecretInTheFunctionsLogs(t *testing.T) {
 		if res := secInvoke(t, fn, secEvent[events.LambdaFunctionURLRequest](t, "unsubscribe-get.json")); res.Err == nil {
 			t.Errorf("a cold start with %v served a request", set)
 		}
-		if !strings.Contains(fn.Logs(), "cold start") {
+		waitCtx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		logged := fn.WaitLogs(waitCtx, "cold start")
+		cancel()
+		if !logged {
 			t.Errorf("the failed cold start with %v says nothing:\n%s", set, fn.Logs())
 		}
 	}
@@ -157,7 +160,9 @@ func TestNoSecretInTheFunctionsLogs(t *testing.T) {
 	if res := secInvoke(t, sendFn, batches); res.Err != nil {
 		t.Fatalf("send: %v\n%s", res.Err, sendFn.Logs())
 	}
-	if !strings.Contains(sendFn.Logs(), "not sent, for good") || sesCalls.Load() == 0 {
+	waitCtx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if !sendFn.WaitLogs(waitCtx, "not sent, for good") || sesCalls.Load() == 0 {
 		t.Errorf("the refused sends left no trace in the logs (%d SES calls):\n%s", sesCalls.Load(), sendFn.Logs())
 	}
 

@@ -346,6 +346,13 @@ func (f *Function) runtimePID() (int, error) {
 	return 0, errors.New("rie: no runtime process of this emulator: not invoked yet, or exited")
 }
 
+// WaitLogs waits until the output holds s, or ctx is done: a runtime
+// that exits may answer before its last lines have reached the output.
+func (f *Function) WaitLogs(ctx context.Context, s string) bool {
+	_, err := f.logs.waitLine(ctx, 0, s)
+	return err == nil
+}
+
 // Logs returns what the emulator and the function have printed so far.
 func (f *Function) Logs() string {
 	return f.logs.String()
