@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -27,6 +29,14 @@ type ReaderConfig struct {
 	// of ordinary articles of a few kilobytes never waits
 	// (BENCHMARKS.md, "Hostile input").
 	MaxBytesAtOnce int64
+	// MaxDayBytes caps the listed bytes of one day's files (0: no cap).
+	// The parsed day is held whole for the build, so this is what bounds
+	// the reader's memory by the day rather than by the file: a day that
+	// lists more leaves its largest files out unread, each reported with
+	// the reason, and the rest, as many articles as the budget holds, make
+	// the edition. A file whose size the store cannot tell counts as
+	// MaxBytes.
+	MaxDayBytes int64
 	// Lookback is how many earlier days' titles resolve related headlines.
 	Lookback int
 	// KeepIndex keeps each day read in a lookback index beside its
@@ -53,6 +63,9 @@ func NewReader(cfg ReaderConfig, store ArticleStore, logger *slog.Logger) *Reade
 		cfg.MaxBytesAtOnce = 2 * cfg.MaxBytes
 	}
 	cfg.MaxBytesAtOnce = max(cfg.MaxBytesAtOnce, cfg.MaxBytes)
+	if cfg.MaxDayBytes > 0 {
+		cfg.MaxDayBytes = max(cfg.MaxDayBytes, cfg.MaxBytes)
+	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 16
 	}
@@ -152,6 +165,19 @@ func (r *Reader) readFiles(ctx context.Context, date Date) (Day, error) {
 		err     error
 	}
 	results := make([]result, len(objects))
+	leftOut, listed := r.overDayBudget(objects)
+	if leftOut != nil {
+		over := fmt.Errorf("%w: its files list %s, over the day's %s; the largest are left out", ErrDayTooLarge, byteSize(listed), byteSize(r.cfg.MaxDayBytes))
+		var n int
+		for i, out := range leftOut {
+			if out {
+				results[i].err = over
+				n++
+			}
+		}
+		r.logger.Warn("day over its byte budget: files left out unread", "date", date.String(),
+			"listed_bytes", listed, "max_day_bytes", r.cfg.MaxDayBytes, "left_out", n)
+	}
 	next := make(chan int)
 	// A file holds its listed size of the budget from the start of its
 	// read to the end of its parse; the files take their turns in key
@@ -169,6 +195,9 @@ func (r *Reader) readFiles(ctx context.Context, date Date) (Day, error) {
 	}
 	free := r.cfg.MaxBytesAtOnce
 	for i := range objects {
+		if leftOut != nil && leftOut[i] {
+			continue
+		}
 		w := r.weight(objects[i])
 		for free < w {
 			free += <-released
@@ -218,6 +247,37 @@ func uniqueID(a *Article, ids map[string]string) {
 		a.ID = id
 	}
 	ids[a.ID] = a.Key
+}
+
+// overDayBudget marks the files a day over MaxDayBytes leaves out: the
+// largest, so that the budget keeps as many articles as it can, and of
+// files alike in size the later in key order, so that every run of the day
+// leaves out the same ones. It returns nil when the day fits, and the
+// day's listed bytes.
+func (r *Reader) overDayBudget(objects []ObjectInfo) (leftOut []bool, listed int64) {
+	for _, o := range objects {
+		listed += r.weight(o)
+	}
+	if r.cfg.MaxDayBytes <= 0 || listed <= r.cfg.MaxDayBytes {
+		return nil, listed
+	}
+	bySize := make([]int, len(objects))
+	for i := range bySize {
+		bySize[i] = i
+	}
+	slices.SortFunc(bySize, func(a, b int) int {
+		return cmp.Or(cmp.Compare(r.weight(objects[a]), r.weight(objects[b])), strings.Compare(objects[a].Key, objects[b].Key))
+	})
+	leftOut = make([]bool, len(objects))
+	var kept int64
+	for _, i := range bySize {
+		if w := r.weight(objects[i]); kept+w <= r.cfg.MaxDayBytes {
+			kept += w
+		} else {
+			leftOut[i] = true
+		}
+	}
+	return leftOut, listed
 }
 
 // weight is a file's share of the MaxBytesAtOnce budget: its listed size,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -128,6 +129,57 @@ func TestReadDayCapsUnlistedSizes(t *testing.T) {
 	}
 	if len(day.Skipped) != 1 || !strings.Contains(day.Skipped[0].Error, "over the 1.0 KiB cap") {
 		t.Errorf("skipped %+v, want the file over the cap", day.Skipped)
+	}
+}
+
+func TestReadDayKeepsWithinItsByteBudget(t *testing.T) {
+	const kib = 1 << 10
+	tests := []struct {
+		name        string
+		maxDayBytes int64
+		sizes       []int64 // listed sizes of 000_a.txt, 001_a.txt, …
+		wantLeftOut []int
+	}{
+		{"no budget", 0, []int64{300 * kib, 900 * kib, 500 * kib, 300 * kib}, nil},
+		{"a day within it", 2 << 20, []int64{300 * kib, 900 * kib, 500 * kib, 300 * kib}, nil},
+		{"the largest files left out", 1 << 20, []int64{300 * kib, 900 * kib, 500 * kib, 300 * kib}, []int{1, 2}},
+		{"of files alike, the later ones", 1 << 20, []int64{400 * kib, 400 * kib, 400 * kib}, []int{2}},
+		{"a budget below one file still reads one", 1, []int64{900 * kib}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			store := &memStore{objects: map[string]string{}, sizes: map[string]int64{}}
+			for i, size := range tt.sizes {
+				key := fmt.Sprintf("2026/11/25/%03d_a.txt", i)
+				store.objects[key], store.sizes[key] = goodArticle, size
+			}
+			cfg := ReaderConfig{MaxBytes: 1 << 20, MaxDayBytes: tt.maxDayBytes}
+			day, err := NewReader(cfg, store, discard()).ReadDay(context.Background(), day25)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var gotLeftOut []int
+			for _, s := range day.Skipped {
+				var i int
+				if _, err := fmt.Sscanf(s.Key, "2026/11/25/%03d_a.txt", &i); err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(s.Error, "left out unread, the day is too large") || !strings.Contains(s.Error, "over the day's") {
+					t.Errorf("%s skipped with %q, want the day's budget named", s.Key, s.Error)
+				}
+				gotLeftOut = append(gotLeftOut, i)
+			}
+			slices.Sort(gotLeftOut) // the memory store lists in no order
+			if fmt.Sprint(gotLeftOut) != fmt.Sprint(tt.wantLeftOut) {
+				t.Errorf("left out %v, want %v", gotLeftOut, tt.wantLeftOut)
+			}
+			if got, want := len(day.Articles), len(tt.sizes)-len(tt.wantLeftOut); got != want {
+				t.Errorf("%d articles, want %d", got, want)
+			}
+			if got, want := len(store.opened), len(day.Articles); got != want {
+				t.Errorf("%d files opened, want %d: a file left out is not read", got, want)
+			}
+		})
 	}
 }
 

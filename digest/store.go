@@ -34,3 +34,7 @@ type Object struct {
 
 // ErrTooLarge is reported for a file over the size cap.
 var ErrTooLarge = errors.New("file too large")
+
+// ErrDayTooLarge is reported for a file a day over its byte budget leaves
+// out (ReaderConfig.MaxDayBytes).
+var ErrDayTooLarge = errors.New("left out unread, the day is too large")

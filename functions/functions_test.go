@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -62,6 +63,32 @@ type stack struct {
 	queueURL string
 }
 
+// putExampleDay puts the example corpus's day from (YYYY/MM/DD) in the
+// bucket as the day to.
+func (st *stack) putExampleDay(t testing.TB, from, to string) {
+	t.Helper()
+	dir := filepath.Join("..", "examples", "articles", filepath.FromSlash(from))
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.putArticle(t, to, e.Name(), data)
+	}
+}
+
+func (st *stack) putArticle(t testing.TB, day, name string, data []byte) {
+	t.Helper()
+	_, err := st.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("articles/" + day + "/" + name), Body: bytes.NewReader(data)})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func startStack(t testing.TB) *stack {
 	t.Helper()
 	ctx := context.Background()
@@ -78,21 +105,7 @@ func startStack(t testing.TB) *stack {
 	// The example corpus's last three days: the day, and the days its
 	// related headlines look back on.
 	for _, day := range []string{"2026/11/24", "2026/11/25", "2026/11/26"} {
-		dir := filepath.Join("..", "examples", "articles", filepath.FromSlash(day))
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range entries {
-			data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = st.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("articles/" + day + "/" + e.Name()), Body: bytes.NewReader(data)})
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
+		st.putExampleDay(t, day, day)
 	}
 
 	db := dynalite.Start(t)
@@ -199,12 +212,17 @@ func invoke[T any](t testing.TB, fn *rie.Function, event any) T {
 
 // digestResult is the part of the digest function's answer the test reads.
 type digestResult struct {
-	Date     string `json:"date"`
-	Status   string `json:"status"`
-	Subject  string `json:"subject"`
-	Stored   bool   `json:"stored"`
-	Stories  int    `json:"stories"`
-	Dispatch struct {
+	Date    string `json:"date"`
+	Status  string `json:"status"`
+	Subject string `json:"subject"`
+	Stored  bool   `json:"stored"`
+	Stories int    `json:"stories"`
+	Skipped []struct {
+		Key   string `json:"key"`
+		Error string `json:"error"`
+	} `json:"skipped"`
+	SkippedFiles int `json:"skipped_files"`
+	Dispatch     struct {
 		Readers int `json:"readers"`
 		Batches int `json:"batches"`
 	} `json:"dispatch"`
@@ -430,6 +448,40 @@ func TestFunctionsUnderTheEmulator(t *testing.T) {
 		}
 		if late != 1 {
 			t.Errorf("late.reader got %d emails, want 1", late)
+		}
+	})
+
+	t.Run("a flooded day: the largest files over MAX_DAY_MB left out, the answer kept short", func(t *testing.T) {
+		// The 26th's articles again as the 27th, two long articles of 1.2
+		// MiB and 30 binary files; MAX_DAY_MB=1 is raised to one file's cap
+		// (2 MiB), which holds the day's small files and one long one.
+		const day = "2026/11/27"
+		st.putExampleDay(t, "2026/11/26", day)
+		put := func(name string, data []byte) { st.putArticle(t, day, name, data) }
+		long := "Harbour dredging report runs long\n\nA standfirst.\n\nHarbour Ledger\n\n" + strings.Repeat("The dredging survey found the channel shallower than charted. ", 20_000)
+		put("000_long_a.txt", []byte(long))
+		put("000_long_b.txt", []byte(long))
+		for i := range 30 {
+			put(fmt.Sprintf("999_binary_%02d.txt", i), []byte{0x00, 0x01, 0x02, 0xff, 0xfe, 0x00})
+		}
+
+		flooded := rie.Start(t, rie.Build(t, "./functions/digest"), append(st.env(t, "DigestFunction"), "MAX_DAY_MB=1"))
+		ev := events.EventBridgeEvent{DetailType: "Scheduled Event", Source: "aws.scheduler", Time: time.Date(2026, 11, 27, 6, 0, 0, 0, time.UTC)}
+		got := invoke[digestResult](t, flooded, ev)
+		if got.Date != "2026-11-27" || got.Status != "dispatched" || got.Stories == 0 {
+			t.Errorf("answer %+v, want the 27th built and dispatched", got)
+		}
+		if got.SkippedFiles != 31 || len(got.Skipped) != 20 {
+			t.Errorf("%d files skipped, %d listed in the answer; want 31 (30 binary, one long), 20 listed", got.SkippedFiles, len(got.Skipped))
+		}
+		var leftOut []string
+		for _, s := range got.Skipped {
+			if strings.Contains(s.Error, "the day is too large") {
+				leftOut = append(leftOut, s.Key)
+			}
+		}
+		if want := []string{day + "/000_long_b.txt"}; !slices.Equal(leftOut, want) {
+			t.Errorf("left out for the day's size: %q, want %q", leftOut, want)
 		}
 	})
 

@@ -91,6 +91,10 @@ var localEndpoints = []string{
 // region, from the caller instead: Lambda reserves these names.
 var localCredentials = []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"}
 
+// goMemLimit is the one variable the template sets for Go's runtime rather
+// than for the handlers.
+const goMemLimit = "GOMEMLIMIT"
+
 // starOnlyActions are the actions AWS only authorizes on Resource "*":
 // they act on no resource type, so IAM has no ARN to name. Nothing else in
 // a function's policy may name "*".
@@ -242,7 +246,7 @@ func globals(t *testing.T, tmpl *cloudformation.Template) serverless.Function {
 		t.Fatalf("template.yaml Globals: %v", err)
 	}
 	// The fields the tests read, as the function's own properties.
-	f := serverless.Function{Environment: g.Environment, Runtime: g.Runtime, Handler: g.Handler, Timeout: g.Timeout}
+	f := serverless.Function{Environment: g.Environment, Runtime: g.Runtime, Handler: g.Handler, Timeout: g.Timeout, MemorySize: g.MemorySize}
 	if g.Architectures != nil {
 		f.Architectures = *g.Architectures
 	}
@@ -515,6 +519,34 @@ func checkSNSEvent(data []byte) error {
 	return nil
 }
 
+// TestGoMemoryLimits holds each function's GOMEMLIMIT to 80–90% of its
+// memory: below it, so that Go's collector works harder as the heap nears
+// the function's memory instead of letting it double past it, and near it,
+// so that the limit costs no collections a function has room to skip.
+func TestGoMemoryLimits(t *testing.T) {
+	tmpl := openTemplate(t)
+	g := globals(t, tmpl)
+	for _, fn := range functions {
+		t.Run(fn.id, func(t *testing.T) {
+			f := function1(t, tmpl, fn.id)
+			memory := effective(f.MemorySize, g.MemorySize)
+			if memory == nil {
+				t.Fatal("no MemorySize")
+			}
+			limit := environment(f, g)[goMemLimit]
+			mib, ok := strings.CutSuffix(limit, "MiB")
+			n, err := strconv.Atoi(mib)
+			if !ok || err != nil {
+				t.Fatalf("%s = %q, want a whole number of MiB", goMemLimit, limit)
+			}
+			// MemorySize is in MB (10^6 bytes).
+			if share := float64(n<<20) / (float64(*memory) * 1e6); share < 0.8 || share > 0.9 {
+				t.Errorf("%s = %s with MemorySize %d MB: %.0f%% of it, want 80–90%%", goMemLimit, limit, *memory, 100*share)
+			}
+		})
+	}
+}
+
 func TestEnvironment(t *testing.T) {
 	tmpl := openTemplate(t)
 	g := globals(t, tmpl)
@@ -535,7 +567,7 @@ func TestEnvironment(t *testing.T) {
 				}
 			}
 			for name := range deployed {
-				if !slices.Contains(reads, name) && !slices.Contains(localEndpoints, name) {
+				if !slices.Contains(reads, name) && !slices.Contains(localEndpoints, name) && name != goMemLimit {
 					t.Errorf("template.yaml sets %s, which %T does not read", name, fn.config)
 				}
 			}

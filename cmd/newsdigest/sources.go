@@ -27,6 +27,7 @@ func addArticlesFlag(fs *flag.FlagSet) *string {
 func addReaderFlags(fs *flag.FlagSet) *digest.ReaderConfig {
 	var rc digest.ReaderConfig
 	fs.Int64Var(&rc.MaxBytes, "max-bytes", digest.DefaultMaxBytes, "skip article files larger than this many bytes")
+	fs.Int64Var(&rc.MaxDayBytes, "max-day-bytes", 0, "leave a day's largest files out, reported, when its files list more than this many bytes (0: no cap)")
 	fs.IntVar(&rc.Concurrency, "concurrency", 16, "article files read at once")
 	fs.IntVar(&rc.Lookback, "lookback", 3, "earlier days whose titles resolve related headlines")
 	return &rc

@@ -13,13 +13,17 @@ package awslambda
 // DigestConfig configures the scheduled function that builds the day's
 // edition, publishes it and queues the list.
 type DigestConfig struct {
-	Bucket           string `env:"CONTENT_BUCKET"`
-	TimeZone         string `env:"TIME_ZONE"`
-	MaxStories       int    `env:"MAX_STORIES"`
-	ProductName      string `env:"PRODUCT_NAME"`
-	SiteURL          string `env:"SITE_URL"`
-	PostalAddress    string `env:"POSTAL_ADDRESS"`
-	ArchiveURL       string `env:"ARCHIVE_URL"`
+	Bucket        string `env:"CONTENT_BUCKET"`
+	TimeZone      string `env:"TIME_ZONE"`
+	MaxStories    int    `env:"MAX_STORIES"`
+	ProductName   string `env:"PRODUCT_NAME"`
+	SiteURL       string `env:"SITE_URL"`
+	PostalAddress string `env:"POSTAL_ADDRESS"`
+	ArchiveURL    string `env:"ARCHIVE_URL"`
+	// MaxDayMB caps the listed size of a day's articles in MB: the
+	// largest files of a day over it are left out and reported, so that a
+	// flood of files cannot take the function past its memory.
+	MaxDayMB         int    `env:"MAX_DAY_MB"`
 	SubscribersTable string `env:"SUBSCRIBERS_TABLE"`
 	LedgerTable      string `env:"LEDGER_TABLE"`
 	QueueURL         string `env:"SEND_QUEUE_URL"`
@@ -51,6 +55,7 @@ type PreviewConfig struct {
 	SiteURL          string   `env:"SITE_URL"`
 	PostalAddress    string   `env:"POSTAL_ADDRESS"`
 	ArchiveURL       string   `env:"ARCHIVE_URL"`
+	MaxDayMB         int      `env:"MAX_DAY_MB"`
 	From             string   `env:"FROM_ADDRESS"`
 	ListID           string   `env:"LIST_ID"`
 	UnsubscribeURL   string   `env:"UNSUBSCRIBE_URL"`

@@ -31,7 +31,8 @@ type Digest struct {
 // NewDigest wires the function to its bucket, tables and queue.
 func NewDigest(cfg DigestConfig, c Clients, logger *slog.Logger) (*Digest, error) {
 	ed, err := newEditions(editionSettings{Bucket: cfg.Bucket, TimeZone: cfg.TimeZone, MaxStories: cfg.MaxStories,
-		ProductName: cfg.ProductName, SiteURL: cfg.SiteURL, PostalAddress: cfg.PostalAddress, ArchiveURL: cfg.ArchiveURL}, true, c.S3, logger)
+		ProductName: cfg.ProductName, SiteURL: cfg.SiteURL, PostalAddress: cfg.PostalAddress, ArchiveURL: cfg.ArchiveURL,
+		MaxDayBytes: int64(cfg.MaxDayMB) << 20}, true, c.S3, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -67,11 +68,18 @@ type DigestResult struct {
 	Subject string `json:"subject"`
 	// Stored says the day's email was already built and kept by an
 	// earlier run, and reused so that every reader gets the same edition.
-	Stored   bool                  `json:"stored"`
-	Stories  int                   `json:"stories,omitempty"`
-	Skipped  []digest.Skipped      `json:"skipped,omitempty"`
-	Dispatch digest.DispatchReport `json:"dispatch"`
+	Stored  bool `json:"stored"`
+	Stories int  `json:"stories,omitempty"`
+	// SkippedFiles counts the day's files passed over; Skipped lists the
+	// first maxSkippedInResult of them. Every one is logged and kept in
+	// the edition; the answer stays short so that no day, however many
+	// files it passes over, takes it past Lambda's 6 MB response limit.
+	SkippedFiles int                   `json:"skipped_files,omitempty"`
+	Skipped      []digest.Skipped      `json:"skipped,omitempty"`
+	Dispatch     digest.DispatchReport `json:"dispatch"`
 }
+
+const maxSkippedInResult = 20
 
 // The statuses of a run.
 const (
@@ -159,7 +167,8 @@ func (h *Digest) build(ctx context.Context, day digest.Date, res *DigestResult) 
 	if err != nil {
 		return storedIssue{}, err
 	}
-	res.Stories, res.Skipped = len(e.Stories), e.Skipped
+	res.Stories, res.SkippedFiles = len(e.Stories), len(e.Skipped)
+	res.Skipped = e.Skipped[:min(len(e.Skipped), maxSkippedInResult)]
 	for _, s := range e.Skipped {
 		h.logger.WarnContext(ctx, "file passed over", "date", res.Date, "key", s.Key, "error", s.Error)
 	}

@@ -32,6 +32,7 @@ type editionSettings struct {
 	Bucket, TimeZone                                string
 	MaxStories                                      int
 	ProductName, SiteURL, PostalAddress, ArchiveURL string
+	MaxDayBytes                                     int64
 }
 
 // editions makes a day's edition and its email, as both the digest and the
@@ -60,7 +61,7 @@ func newEditions(s editionSettings, keepIndex bool, client *s3.Client, logger *s
 	return &editions{
 		settings: s,
 		location: loc,
-		reader:   digest.NewReader(digest.ReaderConfig{Concurrency: 32, Lookback: 3, KeepIndex: keepIndex}, store, logger),
+		reader:   digest.NewReader(digest.ReaderConfig{Concurrency: 32, Lookback: 3, KeepIndex: keepIndex, MaxDayBytes: s.MaxDayBytes}, store, logger),
 		builder:  digest.NewBuilder(digest.BuildConfig{MaxStories: s.MaxStories, ArchiveBaseURL: s.ArchiveURL}, logger),
 		renderer: renderer,
 	}, nil

@@ -18,7 +18,8 @@ import (
 // addresses, recorded in no ledger.
 func NewPreview(ctx context.Context, cfg PreviewConfig, c Clients, logger *slog.Logger) (*URLHandler, error) {
 	ed, err := newEditions(editionSettings{Bucket: cfg.Bucket, TimeZone: cfg.TimeZone, MaxStories: cfg.MaxStories,
-		ProductName: cfg.ProductName, SiteURL: cfg.SiteURL, PostalAddress: cfg.PostalAddress, ArchiveURL: cfg.ArchiveURL}, false, c.S3, logger)
+		ProductName: cfg.ProductName, SiteURL: cfg.SiteURL, PostalAddress: cfg.PostalAddress, ArchiveURL: cfg.ArchiveURL,
+		MaxDayBytes: int64(cfg.MaxDayMB) << 20}, false, c.S3, logger)
 	if err != nil {
 		return nil, err
 	}

@@ -185,7 +185,7 @@ func (sc *scenario) env(e endpoints) []string {
 		"AWS_ENDPOINT_URL_SQS=" + e.sqs, "AWS_ENDPOINT_URL_SSM=" + st.sqsURL, "AWS_ENDPOINT_URL_SESV2=" + e.ses,
 		"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_REGION=eu-west-1",
 		"AWS_LAMBDA_FUNCTION_TIMEOUT=60", "AWS_LAMBDA_LOG_FORMAT=JSON", "AWS_LAMBDA_LOG_LEVEL=INFO",
-		"CONTENT_BUCKET=" + e.bucket, "TIME_ZONE=Europe/London", "MAX_STORIES=10",
+		"CONTENT_BUCKET=" + e.bucket, "TIME_ZONE=Europe/London", "MAX_STORIES=10", "MAX_DAY_MB=200",
 		"PRODUCT_NAME=The Newsdigest Daily", "SITE_URL=https://newsdigest.example",
 		"POSTAL_ADDRESS=Newsdigest, 1 Quay Street, Port Alder PA1 1AA, United Kingdom",
 		"ARCHIVE_URL=https://newsdigest.example/archive",

@@ -164,7 +164,7 @@ func (p *phase) functionEnv(sesURL, queueURL string) []string {
 		"AWS_ENDPOINT_URL_SQS=" + p.st.sqsURL, "AWS_ENDPOINT_URL_SSM=" + p.st.sqsURL, "AWS_ENDPOINT_URL_SESV2=" + sesURL,
 		"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_REGION=eu-west-1",
 		"AWS_LAMBDA_FUNCTION_TIMEOUT=600", "AWS_LAMBDA_LOG_LEVEL=INFO",
-		"CONTENT_BUCKET=" + bucket, "TIME_ZONE=Europe/London", "MAX_STORIES=10",
+		"CONTENT_BUCKET=" + bucket, "TIME_ZONE=Europe/London", "MAX_STORIES=10", "MAX_DAY_MB=200",
 		"PRODUCT_NAME=The Newsdigest Daily", "SITE_URL=https://newsdigest.example",
 		"POSTAL_ADDRESS=Newsdigest, 1 Quay Street, Port Alder PA1 1AA, United Kingdom",
 		"ARCHIVE_URL=https://newsdigest.example/archive",
@@ -194,7 +194,9 @@ func (p *phase) run(ctx context.Context, t *testing.T, digestBin, sendBin string
 	env := p.functionEnv(proxy.URL, queueURL)
 
 	// The day's run: build, publish, fan out.
-	digestFn := rie.Start(t, digestBin, env)
+	// Each function's memory limit for Go's collector, as template.yaml
+	// sets it.
+	digestFn := rie.Start(t, digestBin, append(env, "GOMEMLIMIT=850MiB"))
 	start := time.Now()
 	res, err := digestFn.Invoke(ctx, mustJSON(t, events.EventBridgeEvent{Source: "aws.scheduler", DetailType: "Scheduled Event", Time: p.day.Add(6 * time.Hour)}))
 	if err != nil || res.Err != nil {
@@ -203,6 +205,7 @@ func (p *phase) run(ctx context.Context, t *testing.T, digestBin, sendBin string
 	digestTime := time.Since(start)
 	var dr struct {
 		Stories  int `json:"stories"`
+		Skipped  int `json:"skipped_files"`
 		Dispatch struct {
 			Readers, Batches int
 			Elapsed          time.Duration
@@ -212,8 +215,8 @@ func (p *phase) run(ctx context.Context, t *testing.T, digestBin, sendBin string
 		t.Fatal(err)
 	}
 	digestUse, _ := digestFn.Usage()
-	t.Logf("%s: digest function %s (init %s), %d stories, fan-out of %d readers in %d batches %s, peak RSS %.0f MB",
-		name, digestTime.Round(time.Millisecond), res.InitDuration.Round(time.Millisecond), dr.Stories,
+	t.Logf("%s: digest function %s (init %s), %d stories (%d files skipped), fan-out of %d readers in %d batches %s, peak RSS %.0f MB",
+		name, digestTime.Round(time.Millisecond), res.InitDuration.Round(time.Millisecond), dr.Stories, dr.Skipped,
 		dr.Dispatch.Readers, dr.Dispatch.Batches, dr.Dispatch.Elapsed.Round(time.Millisecond), float64(digestUse.PeakRSS)/1e6)
 	if dr.Dispatch.Readers != len(emails) || len(p.st.sqsServer.Messages(queueURL)) != dr.Dispatch.Batches {
 		t.Fatalf("dispatched %d readers in %d batches, %d on the queue; want %d readers", dr.Dispatch.Readers, dr.Dispatch.Batches,
@@ -236,7 +239,7 @@ func (p *phase) run(ctx context.Context, t *testing.T, digestBin, sendBin string
 	senders := make([]*rie.Function, p.concurrency)
 	start = time.Now()
 	for i := range senders {
-		senders[i] = rie.Start(t, sendBin, env)
+		senders[i] = rie.Start(t, sendBin, append(env, "GOMEMLIMIT=420MiB"))
 		wg.Go(func() {
 			n, r, end := poll(ctx, t, p.st.sqs, p.st.sqsServer, senders[i], queueURL)
 			invokes.Add(int64(n))
