@@ -167,7 +167,7 @@ func (r *Reader) readFiles(ctx context.Context, date Date) (Day, error) {
 	results := make([]result, len(objects))
 	leftOut, listed := r.overDayBudget(objects)
 	if leftOut != nil {
-		over := fmt.Errorf("%w: its files list %s, over the day's %s; the largest are left out", ErrDayTooLarge, byteSize(listed), byteSize(r.cfg.MaxDayBytes))
+		over := fmt.Errorf("%w: its files under the size cap list %s, over the day's %s; the largest are left out", ErrDayTooLarge, byteSize(listed), byteSize(r.cfg.MaxDayBytes))
 		var n int
 		for i, out := range leftOut {
 			if out {
