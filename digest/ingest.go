@@ -166,17 +166,17 @@ func (r *Reader) readFiles(ctx context.Context, date Date) (Day, error) {
 	}
 	results := make([]result, len(objects))
 	leftOut, listed := r.overDayBudget(objects)
+	var notTried int
 	if leftOut != nil {
 		over := fmt.Errorf("%w: its files under the size cap list %s, over the day's %s; the largest are left out", ErrDayTooLarge, byteSize(listed), byteSize(r.cfg.MaxDayBytes))
-		var n int
 		for i, out := range leftOut {
 			if out {
 				results[i].err = over
-				n++
+				notTried++
 			}
 		}
 		r.logger.Warn("day over its byte budget: files left out unread", "date", date.String(),
-			"listed_bytes", listed, "max_day_bytes", r.cfg.MaxDayBytes, "left_out", n)
+			"listed_bytes", listed, "max_day_bytes", r.cfg.MaxDayBytes, "left_out", notTried)
 	}
 	next := make(chan int)
 	// A file holds its listed size of the budget from the start of its
@@ -227,8 +227,8 @@ func (r *Reader) readFiles(ctx context.Context, date Date) (Day, error) {
 	if err := ctx.Err(); err != nil {
 		return Day{}, err
 	}
-	if len(objects) > 0 && readFailures == len(objects) {
-		return Day{}, fmt.Errorf("read %s: none of its %d files could be read: %w", date, len(objects), firstReadErr)
+	if tried := len(objects) - notTried; tried > 0 && readFailures == tried {
+		return Day{}, fmt.Errorf("read %s: none of its %d files could be read: %w", date, tried, firstReadErr)
 	}
 	return day, nil
 }

@@ -132,7 +132,7 @@ func TestReadDayCapsUnlistedSizes(t *testing.T) {
 	}
 }
 
-func TestReadDayKeepsWithinItsByteBudget(t *testing.T) {
+func TestReadDayKeepsWithinTheDaysBudget(t *testing.T) {
 	const kib = 1 << 10
 	tests := []struct {
 		name        string
@@ -194,10 +194,15 @@ func TestReadDayFailsLoudly(t *testing.T) {
 			objects:  map[string]string{"2026/11/25/000_a.txt": goodArticle, "2026/11/25/001_b.txt": goodArticle},
 			failOpen: map[string]error{"2026/11/25/000_a.txt": errors.New("503"), "2026/11/25/001_b.txt": errors.New("503")},
 		}, "none of its 2 files could be read"},
+		{"every download within the day's budget fails", &memStore{
+			objects:  map[string]string{"2026/11/25/000_a.txt": goodArticle, "2026/11/25/001_b.txt": goodArticle},
+			sizes:    map[string]int64{"2026/11/25/000_a.txt": 1 << 20, "2026/11/25/001_b.txt": 2 << 20},
+			failOpen: map[string]error{"2026/11/25/000_a.txt": errors.New("503")},
+		}, "none of its 1 files could be read"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := NewReader(ReaderConfig{}, tt.store, discard()).ReadDay(context.Background(), day25)
+			_, err := NewReader(ReaderConfig{MaxDayBytes: 2 << 20}, tt.store, discard()).ReadDay(context.Background(), day25)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("error %v, want %q", err, tt.wantErr)
 			}
