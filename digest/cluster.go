@@ -246,20 +246,7 @@ func articleVectors(articles []Article) ([]vector, [][]int32) {
 // or figures in common, while two events told in the same words (two banks'
 // data breaches, two storms) or two stories that meet in one town need not.
 func sharesName(a, b []int32) bool {
-	shared := 0
-	for i, j := 0, 0; i < len(a) && j < len(b); {
-		switch {
-		case a[i] == b[j]:
-			shared++
-			i++
-			j++
-		case a[i] < b[j]:
-			i++
-		default:
-			j++
-		}
-	}
-	return shared >= minSharedNames
+	return sharedCount(a, b) >= minSharedNames
 }
 
 // minSharedNames is how many rare names two reports of one event share at

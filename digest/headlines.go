@@ -461,6 +461,12 @@ func (h *Headlines) titleTerms(title string, add bool) []int32 {
 
 // jaccard is |a∩b| / |a∪b| of two sorted sets.
 func jaccard(a, b []int32) float64 {
+	shared := sharedCount(a, b)
+	return float64(shared) / float64(len(a)+len(b)-shared)
+}
+
+// sharedCount is |a∩b| of two sorted sets.
+func sharedCount(a, b []int32) int {
 	shared := 0
 	for i, j := 0, 0; i < len(a) && j < len(b); {
 		switch {
@@ -474,7 +480,7 @@ func jaccard(a, b []int32) float64 {
 			j++
 		}
 	}
-	return float64(shared) / float64(len(a)+len(b)-shared)
+	return shared
 }
 
 // matchKnown finds, for each token position, the ends of corpus titles that

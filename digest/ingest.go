@@ -252,13 +252,16 @@ func uniqueID(a *Article, ids map[string]string) {
 // overDayBudget marks the files a day over MaxDayBytes leaves out: the
 // largest, so that the budget keeps as many articles as it can, and of
 // files alike in size the later in key order, so that every run of the day
-// leaves out the same ones. It returns nil when the day fits, and the
-// day's listed bytes.
+// leaves out the same ones, with the day's listed bytes; nil when there is
+// no budget or the day fits.
 func (r *Reader) overDayBudget(objects []ObjectInfo) (leftOut []bool, listed int64) {
+	if r.cfg.MaxDayBytes <= 0 {
+		return nil, 0
+	}
 	for _, o := range objects {
 		listed += r.weight(o)
 	}
-	if r.cfg.MaxDayBytes <= 0 || listed <= r.cfg.MaxDayBytes {
+	if listed <= r.cfg.MaxDayBytes {
 		return nil, listed
 	}
 	bySize := make([]int, len(objects))

@@ -10,9 +10,9 @@ package awslambda
 // one that may be unset. template.yaml sets every variable, and a test
 // holds it to that.
 
-// DigestConfig configures the scheduled function that builds the day's
-// edition, publishes it and queues the list.
-type DigestConfig struct {
+// EditionConfig is what the digest and preview functions share about
+// making an edition; each embeds it.
+type EditionConfig struct {
 	Bucket        string `env:"CONTENT_BUCKET"`
 	TimeZone      string `env:"TIME_ZONE"`
 	MaxStories    int    `env:"MAX_STORIES"`
@@ -23,7 +23,13 @@ type DigestConfig struct {
 	// MaxDayMB caps the listed size of a day's articles in MB: the
 	// largest files of a day over it are left out and reported, so that a
 	// flood of files cannot take the function past its memory.
-	MaxDayMB         int    `env:"MAX_DAY_MB"`
+	MaxDayMB int `env:"MAX_DAY_MB"`
+}
+
+// DigestConfig configures the scheduled function that builds the day's
+// edition, publishes it and queues the list.
+type DigestConfig struct {
+	EditionConfig
 	SubscribersTable string `env:"SUBSCRIBERS_TABLE"`
 	LedgerTable      string `env:"LEDGER_TABLE"`
 	QueueURL         string `env:"SEND_QUEUE_URL"`
@@ -48,14 +54,7 @@ type SendConfig struct {
 
 // PreviewConfig configures the editors' preview function.
 type PreviewConfig struct {
-	Bucket           string   `env:"CONTENT_BUCKET"`
-	TimeZone         string   `env:"TIME_ZONE"`
-	MaxStories       int      `env:"MAX_STORIES"`
-	ProductName      string   `env:"PRODUCT_NAME"`
-	SiteURL          string   `env:"SITE_URL"`
-	PostalAddress    string   `env:"POSTAL_ADDRESS"`
-	ArchiveURL       string   `env:"ARCHIVE_URL"`
-	MaxDayMB         int      `env:"MAX_DAY_MB"`
+	EditionConfig
 	From             string   `env:"FROM_ADDRESS"`
 	ListID           string   `env:"LIST_ID"`
 	UnsubscribeURL   string   `env:"UNSUBSCRIBE_URL"`

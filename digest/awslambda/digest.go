@@ -30,9 +30,7 @@ type Digest struct {
 
 // NewDigest wires the function to its bucket, tables and queue.
 func NewDigest(cfg DigestConfig, c Clients, logger *slog.Logger) (*Digest, error) {
-	ed, err := newEditions(editionSettings{Bucket: cfg.Bucket, TimeZone: cfg.TimeZone, MaxStories: cfg.MaxStories,
-		ProductName: cfg.ProductName, SiteURL: cfg.SiteURL, PostalAddress: cfg.PostalAddress, ArchiveURL: cfg.ArchiveURL,
-		MaxDayBytes: int64(cfg.MaxDayMB) << 20}, true, c.S3, logger)
+	ed, err := newEditions(cfg.EditionConfig, true, c.S3, logger)
 	if err != nil {
 		return nil, err
 	}

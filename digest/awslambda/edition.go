@@ -26,19 +26,10 @@ const articlesPrefix = "articles/"
 // issueKey is where a day's rendered email is kept.
 func issueKey(day digest.Date) string { return "issues/" + day.String() + ".json" }
 
-// editionSettings are what the digest and preview functions share about
-// making an edition.
-type editionSettings struct {
-	Bucket, TimeZone                                string
-	MaxStories                                      int
-	ProductName, SiteURL, PostalAddress, ArchiveURL string
-	MaxDayBytes                                     int64
-}
-
 // editions makes a day's edition and its email, as both the digest and the
 // preview functions do.
 type editions struct {
-	settings editionSettings
+	settings EditionConfig
 	location *time.Location
 	reader   *digest.Reader
 	builder  *digest.Builder
@@ -48,7 +39,7 @@ type editions struct {
 // newEditions builds what makes editions; keepIndex keeps each day's
 // lookback index in the bucket (the digest function may write there, the
 // preview only reads).
-func newEditions(s editionSettings, keepIndex bool, client *s3.Client, logger *slog.Logger) (*editions, error) {
+func newEditions(s EditionConfig, keepIndex bool, client *s3.Client, logger *slog.Logger) (*editions, error) {
 	loc, err := time.LoadLocation(s.TimeZone)
 	if err != nil {
 		return nil, fmt.Errorf("TIME_ZONE %q: %w", s.TimeZone, err)
@@ -61,7 +52,7 @@ func newEditions(s editionSettings, keepIndex bool, client *s3.Client, logger *s
 	return &editions{
 		settings: s,
 		location: loc,
-		reader:   digest.NewReader(digest.ReaderConfig{Concurrency: 32, Lookback: 3, KeepIndex: keepIndex, MaxDayBytes: s.MaxDayBytes}, store, logger),
+		reader:   digest.NewReader(digest.ReaderConfig{Concurrency: 32, Lookback: 3, KeepIndex: keepIndex, MaxDayBytes: int64(s.MaxDayMB) << 20}, store, logger),
 		builder:  digest.NewBuilder(digest.BuildConfig{MaxStories: s.MaxStories, ArchiveBaseURL: s.ArchiveURL}, logger),
 		renderer: renderer,
 	}, nil

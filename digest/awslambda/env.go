@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -19,23 +20,29 @@ func FromEnv(dst any) error {
 // EnvVars lists the variables a configuration struct reads, for the
 // template's test.
 func EnvVars(config any) []string {
-	t := reflect.TypeOf(config)
 	var out []string
-	for i := range t.NumField() {
-		if name, _, ok := envTag(t.Field(i)); ok {
-			out = append(out, name)
-		}
-	}
+	eachEnvField(reflect.TypeOf(config), nil, func(name string, _ bool, _ []int) { out = append(out, name) })
 	return out
 }
 
-func envTag(f reflect.StructField) (name string, optional, ok bool) {
-	tag, ok := f.Tag.Lookup("env")
-	if !ok {
-		return "", false, false
+// eachEnvField calls each for every field of t with an env tag, and for
+// those of the structs t embeds (the settings two functions share), with
+// the field's index path.
+func eachEnvField(t reflect.Type, index []int, each func(name string, optional bool, index []int)) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		path := append(slices.Clone(index), i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			eachEnvField(f.Type, path, each)
+			continue
+		}
+		tag, ok := f.Tag.Lookup("env")
+		if !ok {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		each(name, opts == "optional", path)
 	}
-	name, opts, _ := strings.Cut(tag, ",")
-	return name, opts == "optional", true
 }
 
 func fromLookup(dst any, lookup func(string) (string, bool)) error {
@@ -45,23 +52,19 @@ func fromLookup(dst any, lookup func(string) (string, bool)) error {
 	}
 	v = v.Elem()
 	var missing, malformed []string
-	for i := range v.NumField() {
-		name, optional, ok := envTag(v.Type().Field(i))
-		if !ok {
-			continue
-		}
+	eachEnvField(v.Type(), nil, func(name string, optional bool, index []int) {
 		raw, set := lookup(name)
 		raw = strings.TrimSpace(raw)
 		if !set || raw == "" {
 			if !optional {
 				missing = append(missing, name)
 			}
-			continue
+			return
 		}
-		if err := setField(v.Field(i), raw); err != nil {
+		if err := setField(v.FieldByIndex(index), raw); err != nil {
 			malformed = append(malformed, fmt.Sprintf("%s=%q: %v", name, raw, err))
 		}
-	}
+	})
 	var errs []error
 	if len(missing) > 0 {
 		errs = append(errs, fmt.Errorf("missing environment variables: %s", strings.Join(missing, ", ")))

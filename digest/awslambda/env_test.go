@@ -74,10 +74,33 @@ func TestFromEnvLists(t *testing.T) {
 	}
 }
 
+func TestFromEnvFillsTheEmbeddedEditionConfig(t *testing.T) {
+	env := map[string]string{"CONTENT_BUCKET": "news", "MAX_DAY_MB": "200", "SEND_QUEUE_URL": "http://q"}
+	var cfg DigestConfig
+	err := fromLookup(&cfg, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err == nil || !strings.Contains(err.Error(), "TIME_ZONE") || !strings.Contains(err.Error(), "LEDGER_TABLE") {
+		t.Errorf("error %v, want the missing variables of both the edition's and the function's own", err)
+	}
+	if cfg.Bucket != "news" || cfg.MaxDayMB != 200 || cfg.QueueURL != "http://q" {
+		t.Errorf("config %+v, want the bucket, the day's budget and the queue filled", cfg)
+	}
+}
+
 func TestEnvVars(t *testing.T) {
-	got := EnvVars(UnsubscribeConfig{})
-	want := []string{"SUBSCRIBERS_TABLE", "LIST_ID", "PRODUCT_NAME", "UNSUBSCRIBE_KEY_PARAMETER"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %q, want %q", got, want)
+	tests := []struct {
+		name   string
+		config any
+		want   []string
+	}{
+		{"flat", UnsubscribeConfig{}, []string{"SUBSCRIBERS_TABLE", "LIST_ID", "PRODUCT_NAME", "UNSUBSCRIBE_KEY_PARAMETER"}},
+		{"embedding the edition's", DigestConfig{}, []string{"CONTENT_BUCKET", "TIME_ZONE", "MAX_STORIES", "PRODUCT_NAME", "SITE_URL",
+			"POSTAL_ADDRESS", "ARCHIVE_URL", "MAX_DAY_MB", "SUBSCRIBERS_TABLE", "LEDGER_TABLE", "SEND_QUEUE_URL"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := EnvVars(tt.config); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

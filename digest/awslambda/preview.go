@@ -17,9 +17,7 @@ import (
 // edition as HTML, text or JSON, and test sends to the editors' own
 // addresses, recorded in no ledger.
 func NewPreview(ctx context.Context, cfg PreviewConfig, c Clients, logger *slog.Logger) (*URLHandler, error) {
-	ed, err := newEditions(editionSettings{Bucket: cfg.Bucket, TimeZone: cfg.TimeZone, MaxStories: cfg.MaxStories,
-		ProductName: cfg.ProductName, SiteURL: cfg.SiteURL, PostalAddress: cfg.PostalAddress, ArchiveURL: cfg.ArchiveURL,
-		MaxDayBytes: int64(cfg.MaxDayMB) << 20}, false, c.S3, logger)
+	ed, err := newEditions(cfg.EditionConfig, false, c.S3, logger)
 	if err != nil {
 		return nil, err
 	}

@@ -138,8 +138,8 @@ func secClients(t *testing.T) (Clients, *sesRecorder) {
 }
 
 func secPreviewConfig(editors ...string) PreviewConfig {
-	return PreviewConfig{Bucket: secBucket, TimeZone: "Europe/London", MaxStories: 8, ProductName: "The Newsdigest Daily",
-		SiteURL: "https://newsdigest.example", PostalAddress: "Newsdigest, 1 Quay Street, Port Alder", ArchiveURL: "https://newsdigest.example/archive",
+	return PreviewConfig{EditionConfig: EditionConfig{Bucket: secBucket, TimeZone: "Europe/London", MaxStories: 8, ProductName: "The Newsdigest Daily",
+		SiteURL: "https://newsdigest.example", PostalAddress: "Newsdigest, 1 Quay Street, Port Alder", ArchiveURL: "https://newsdigest.example/archive"},
 		From: "The Newsdigest Daily <digest@newsdigest.example>", ListID: "daily.newsdigest.example",
 		UnsubscribeURL: "https://newsdigest.example/unsubscribe", KeyParameter: secKeyParam, Editors: editors}
 }

@@ -17,9 +17,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/newsdigest/newsdigest/internal/localproc"
 )
 
 // startTimeout bounds how long Mailpit may take to answer; stopTimeout how
@@ -43,7 +44,7 @@ type Server struct {
 // test ends. It accepts any SMTP credentials, without TLS.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	root, err := repoRoot()
+	root, err := localproc.ModuleRoot()
 	if err != nil {
 		t.Fatalf("mailpit: %v", err)
 	}
@@ -51,7 +52,7 @@ func Start(t testing.TB) *Server {
 	if _, err := os.Stat(bin); err != nil {
 		t.Fatalf("mailpit: %v: run make tools", err)
 	}
-	ports := freePorts(t, 2)
+	ports := localproc.FreePorts(t, 2)
 	s := &Server{
 		SMTPAddr: ports[0],
 		APIURL:   "http://" + ports[1],
@@ -71,7 +72,7 @@ func Start(t testing.TB) *Server {
 		"--block-remote-css-and-fonts",
 	)
 	cmd.Env = withoutMailpitSettings(os.Environ())
-	var out lockedBuffer
+	var out localproc.Output
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = stopTimeout
@@ -130,41 +131,6 @@ func (s *Server) waitReady(exited <-chan struct{}) error {
 	}
 }
 
-// repoRoot is the nearest folder above the working directory with a
-// go.mod: tests run in their package's folder.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
-
-// freePorts returns n distinct free loopback addresses, holding each open
-// until all are chosen so that none is returned twice.
-func freePorts(t testing.TB, n int) []string {
-	t.Helper()
-	var addrs []string
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatalf("mailpit: free port: %v", err)
-		}
-		defer l.Close()
-		addrs = append(addrs, l.Addr().String())
-	}
-	return addrs
-}
-
 // withoutMailpitSettings drops MP_* variables, which Mailpit reads as
 // settings, so that a developer's own configuration cannot change the
 // test's instance.
@@ -176,25 +142,6 @@ func withoutMailpitSettings(env []string) []string {
 		}
 	}
 	return out
-}
-
-// lockedBuffer collects Mailpit's log; the process writes it while the
-// test may read it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // The API's JSON, as server/apiv1 and internal/storage define it in

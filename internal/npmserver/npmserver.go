@@ -6,9 +6,7 @@
 package npmserver
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -17,9 +15,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/newsdigest/newsdigest/internal/localproc"
 	"github.com/newsdigest/newsdigest/internal/procstat"
 )
 
@@ -59,7 +57,7 @@ type Process struct {
 	cancel  context.CancelFunc
 	done    chan struct{} // closed when the process has exited
 	waitErr error         // the process's exit, once done is closed
-	out     *lockedBuffer
+	out     *localproc.Output
 }
 
 // Start runs the server on addr (host:port, such as 127.0.0.1:4567) and
@@ -74,7 +72,7 @@ func Start(cfg Config, addr string) (*Process, error) {
 	if err := checkFree(addr); err != nil {
 		return fail(err)
 	}
-	root, err := repoRoot()
+	root, err := localproc.ModuleRoot()
 	if err != nil {
 		return fail(err)
 	}
@@ -94,7 +92,7 @@ func Start(cfg Config, addr string) (*Process, error) {
 		name:   cfg.Name,
 		cancel: cancel,
 		done:   make(chan struct{}),
-		out:    &lockedBuffer{},
+		out:    &localproc.Output{},
 	}
 	cmd.Env = cfg.Env
 	detach(cmd)
@@ -186,43 +184,4 @@ func checkFree(addr string) error {
 		return err
 	}
 	return l.Close()
-}
-
-// repoRoot is the nearest folder above the working directory with a
-// go.mod: tests run in their package's folder, the command line from the
-// repository's root.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
-
-// lockedBuffer collects the server's output, which the process writes
-// while an error message may read it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

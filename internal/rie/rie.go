@@ -45,6 +45,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newsdigest/newsdigest/internal/localproc"
 	"github.com/newsdigest/newsdigest/internal/procstat"
 )
 
@@ -89,7 +90,7 @@ var builds struct {
 // function at once each see a whole binary.
 func Build(t testing.TB, pkg string) string {
 	t.Helper()
-	root, err := moduleRoot()
+	root, err := localproc.ModuleRoot()
 	if err != nil {
 		t.Fatalf("rie: %v", err)
 	}
@@ -216,7 +217,7 @@ func (e *FunctionError) Error() string {
 // the bootstrap's, as /var/task is in Lambda.
 func Start(t testing.TB, bootstrap string, env []string) *Function {
 	t.Helper()
-	root, err := moduleRoot()
+	root, err := localproc.ModuleRoot()
 	if err != nil {
 		t.Fatalf("rie: %v", err)
 	}
@@ -233,7 +234,7 @@ func Start(t testing.TB, bootstrap string, env []string) *Function {
 	if err != nil {
 		t.Fatalf("rie: %v", err)
 	}
-	addrs := freePorts(t, 2)
+	addrs := localproc.FreePorts(t, 2)
 	transport := &http.Transport{Proxy: nil} // loopback never goes through a proxy
 	f := &Function{
 		url:       "http://" + addrs[0] + invokePath,
@@ -561,43 +562,6 @@ func waitListening(addr string, exited <-chan struct{}) error {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// moduleRoot is the nearest folder above the working directory with a
-// go.mod: tests run in their package's folder.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
-
-// freePorts returns n distinct free loopback addresses, holding each open
-// until all are chosen so that none is returned twice. Another process
-// may take one before the emulator binds it, which then shows as the
-// emulator exiting before it listened.
-func freePorts(t testing.TB, n int) []string {
-	t.Helper()
-	var addrs []string
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatalf("rie: free port: %v", err)
-		}
-		defer l.Close()
-		addrs = append(addrs, l.Addr().String())
-	}
-	return addrs
 }
 
 // logBuffer collects the emulator's output, which the process writes
