@@ -54,17 +54,13 @@ unit: tools
 	$(GO) test -race -count=1 ./...
 
 fuzz:
-	for target in $(FUZZ_TARGETS); do \
-		$(GO) test ./digest -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s; \
-	done
+	GO=$(GO) infra/fuzz.sh $(FUZZTIME) 2s $(FUZZ_TARGETS)
 
 ## soak: the long runs: every fuzz target for SOAK_FUZZTIME (2m) each, about 40 minutes; other long runs join as prerequisites of soak
 soak: soak-fuzz
 
 soak-fuzz:
-	for target in $(SOAK_FUZZ_TARGETS); do \
-		$(GO) test ./digest -run='^$$' -fuzz="^$$target$$" -fuzztime=$(SOAK_FUZZTIME) -fuzzminimizetime=30s; \
-	done
+	GO=$(GO) infra/fuzz.sh $(SOAK_FUZZTIME) 30s $(SOAK_FUZZ_TARGETS)
 
 ## lint: gofmt, go vet and a pinned staticcheck
 lint: tools
